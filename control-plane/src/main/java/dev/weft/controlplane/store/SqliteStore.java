@@ -1,6 +1,7 @@
 package dev.weft.controlplane.store;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,10 +99,12 @@ public final class SqliteStore implements Store {
 
     public static SqliteStore open(Options options) {
         StoreFiles files = StoreFiles.prepare(options.dataDir());
+        Connection connection = null;
         KvSql sql = null;
         try {
-            sql = new KvSql(Schema.openWriter(files.db()));
-            long revision = Schema.createOrCheck(sql.connection(), files.db());
+            connection = Schema.openWriter(files.db());
+            long revision = Schema.createOrCheck(connection, files.db());
+            sql = new KvSql(connection);
             long keys = sql.keyCount();
             for (var fixed : files.recheck()) {
                 log.warn("store file {} had wider permissions than 0600; restricted", fixed);
@@ -110,11 +113,11 @@ public final class SqliteStore implements Store {
             log.info("store opened path={} revision={} keys={}", files.db(), revision, keys);
             return store;
         } catch (SQLException e) {
-            closeQuietly(sql);
+            closeQuietly(connection);
             files.close();
             throw new StoreException("cannot open store " + files.db() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(sql);
+            closeQuietly(connection);
             files.close();
             throw e;
         }
@@ -258,13 +261,13 @@ public final class SqliteStore implements Store {
         }
     }
 
-    private static void closeQuietly(KvSql sql) {
-        if (sql == null) {
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
             return;
         }
         try {
-            sql.close();
-        } catch (SQLException ignored) {
+            c.close();
+        } catch (Exception ignored) {
             // already closing or failing
         }
     }
