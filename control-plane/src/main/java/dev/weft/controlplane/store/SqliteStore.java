@@ -106,11 +106,12 @@ public final class SqliteStore implements Store {
             long revision = Schema.createOrCheck(connection, files.db());
             sql = new KvSql(connection);
             long keys = sql.keyCount();
+            int leaseCount = sql.leases().size();
             for (var fixed : files.recheck()) {
                 log.warn("store file {} had wider permissions than 0600; restricted", fixed);
             }
             SqliteStore store = new SqliteStore(files, sql, revision, options);
-            log.info("store opened path={} revision={} keys={}", files.db(), revision, keys);
+            log.info("store opened path={} revision={} keys={} leases={}", files.db(), revision, keys, leaseCount);
             return store;
         } catch (SQLException e) {
             closeQuietly(connection);
@@ -198,10 +199,15 @@ public final class SqliteStore implements Store {
      */
     CompletableFuture<Void> expireLeases() {
         List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (long id : leases.takeExpired()) {
+        for (LeaseDeadlines.Expired lease : leases.takeExpired()) {
             CompletableFuture<Void> f = new CompletableFuture<>();
-            writer.submit(new LeaseWrites.Revoke(id, true, leases, f));
-            done.add(f);
+            writer.submit(new LeaseWrites.Revoke(lease.id(), true, leases, f));
+            done.add(f.whenComplete((ok, error) -> {
+                if (error != null && !closed.get()) {
+                    log.warn("expiring lease {} failed; retrying on the next pass", lease.id(), error);
+                    leases.retry(lease);
+                }
+            }));
         }
         return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
     }
