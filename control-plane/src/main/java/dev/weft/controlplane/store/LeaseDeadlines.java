@@ -12,6 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LeaseDeadlines {
     private record Entry(long ttlMs, long deadlineMs) {}
 
+    /** A lease taken for expiry. */
+    record Expired(long id, long ttlMs) {}
+
     private final Clock clock;
     private final ConcurrentHashMap<Long, Entry> leases = new ConcurrentHashMap<>();
 
@@ -38,15 +41,20 @@ final class LeaseDeadlines {
      * Removes and returns the leases whose deadline has passed. Removal is atomic per lease, so
      * concurrent callers never expire the same lease twice.
      */
-    List<Long> takeExpired() {
+    List<Expired> takeExpired() {
         long now = clock.millis();
-        List<Long> expired = new ArrayList<>();
+        List<Expired> expired = new ArrayList<>();
         leases.forEach((id, e) -> {
             if (e.deadlineMs() <= now && leases.remove(id, e)) {
-                expired.add(id);
+                expired.add(new Expired(id, e.ttlMs()));
             }
         });
         return expired;
+    }
+
+    /** Puts back a lease whose expiry could not be written, already expired, so the next pass retries it. */
+    void retry(Expired lease) {
+        leases.putIfAbsent(lease.id(), new Entry(lease.ttlMs(), clock.millis()));
     }
 
     private long deadline(long ttlMs) {

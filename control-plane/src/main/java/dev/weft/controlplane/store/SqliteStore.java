@@ -1,6 +1,7 @@
 package dev.weft.controlplane.store;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,23 +99,26 @@ public final class SqliteStore implements Store {
 
     public static SqliteStore open(Options options) {
         StoreFiles files = StoreFiles.prepare(options.dataDir());
+        Connection connection = null;
         KvSql sql = null;
         try {
-            sql = new KvSql(Schema.openWriter(files.db()));
-            long revision = Schema.createOrCheck(sql.connection(), files.db());
+            connection = Schema.openWriter(files.db());
+            long revision = Schema.createOrCheck(connection, files.db());
+            sql = new KvSql(connection);
             long keys = sql.keyCount();
+            int leaseCount = sql.leases().size();
             for (var fixed : files.recheck()) {
                 log.warn("store file {} had wider permissions than 0600; restricted", fixed);
             }
             SqliteStore store = new SqliteStore(files, sql, revision, options);
-            log.info("store opened path={} revision={} keys={}", files.db(), revision, keys);
+            log.info("store opened path={} revision={} keys={} leases={}", files.db(), revision, keys, leaseCount);
             return store;
         } catch (SQLException e) {
-            closeQuietly(sql);
+            closeQuietly(connection);
             files.close();
             throw new StoreException("cannot open store " + files.db() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(sql);
+            closeQuietly(connection);
             files.close();
             throw e;
         }
@@ -195,10 +199,15 @@ public final class SqliteStore implements Store {
      */
     CompletableFuture<Void> expireLeases() {
         List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (long id : leases.takeExpired()) {
+        for (LeaseDeadlines.Expired lease : leases.takeExpired()) {
             CompletableFuture<Void> f = new CompletableFuture<>();
-            writer.submit(new LeaseWrites.Revoke(id, true, leases, f));
-            done.add(f);
+            writer.submit(new LeaseWrites.Revoke(lease.id(), true, leases, f));
+            done.add(f.whenComplete((ok, error) -> {
+                if (error != null && !closed.get()) {
+                    log.warn("expiring lease {} failed; retrying on the next pass", lease.id(), error);
+                    leases.retry(lease);
+                }
+            }));
         }
         return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
     }
@@ -258,13 +267,13 @@ public final class SqliteStore implements Store {
         }
     }
 
-    private static void closeQuietly(KvSql sql) {
-        if (sql == null) {
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
             return;
         }
         try {
-            sql.close();
-        } catch (SQLException ignored) {
+            c.close();
+        } catch (Exception ignored) {
             // already closing or failing
         }
     }

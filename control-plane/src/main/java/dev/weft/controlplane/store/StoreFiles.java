@@ -44,7 +44,7 @@ final class StoreFiles implements AutoCloseable {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
             restrict(dir, DIR_MODE);
         } catch (IOException | UnsupportedOperationException e) {
-            throw new StoreException("cannot create data dir " + dir + ": " + e, e);
+            throw new StoreException("cannot prepare data dir " + dir + ": " + e, e);
         }
         Path lockFile = dir.resolve("LOCK");
         FileChannel channel = null;
