@@ -1,0 +1,83 @@
+package dev.weft.controlplane.http;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+
+/** Reads a request body as one JSON object, with errors that say where and what went wrong. */
+final class JsonBodies {
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonParser.Feature.ALLOW_COMMENTS)
+            .build();
+
+    private JsonBodies() {}
+
+    /**
+     * The body as a JSON object. The native API refuses content types that are clearly not JSON
+     * (415); the Consul API takes any, since Consul's own docs send JSON as form data with curl.
+     */
+    static CompletableFuture<ObjectNode> object(HttpRequest req, Dialect dialect) {
+        MediaType type = req.contentType();
+        if (dialect == Dialect.NATIVE && type != null && clearlyNotJson(type)) {
+            return CompletableFuture.failedFuture(new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "",
+                    "Content-Type " + type.nameWithoutParameters() + " is not JSON; send application/json"));
+        }
+        return req.aggregate().thenApply(agg -> parse(agg.content().array(), dialect));
+    }
+
+    static ObjectNode parse(byte[] body, Dialect dialect) {
+        if (isBlank(body)) {
+            throw bad(dialect, "request body is empty; expected a JSON object");
+        }
+        JsonNode node;
+        try {
+            node = STRICT.readTree(body);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
+            throw bad(dialect, "malformed JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw bad(dialect, "unreadable body: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw bad(dialect, "request body is empty; expected a JSON object");
+        }
+        if (!node.isObject()) {
+            throw bad(dialect, "request body must be a JSON object, not " + JsonFields.describe(node));
+        }
+        return (ObjectNode) node;
+    }
+
+    private static ApiException bad(Dialect dialect, String message) {
+        return ApiException.badRequest("", dialect == Dialect.CONSUL ? "Request decode failed: " + message : message);
+    }
+
+    private static boolean clearlyNotJson(MediaType t) {
+        String type = t.type();
+        String sub = t.subtype();
+        return t.is(MediaType.FORM_DATA) || type.equals("multipart") || type.equals("image") || type.equals("audio")
+                || type.equals("video") || sub.equals("xml") || sub.endsWith("+xml") || sub.equals("html");
+    }
+
+    private static boolean isBlank(byte[] b) {
+        for (byte x : b) {
+            if (x != ' ' && x != '\n' && x != '\r' && x != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+}
