@@ -30,7 +30,7 @@ public record ControlPlaneConfig(
         boolean insecureNoAuth) {
 
     private static final Pattern DOMAIN = Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-    private static final Pattern DATACENTER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    private static final Pattern DATACENTER = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     public ControlPlaneConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -48,7 +48,7 @@ public record ControlPlaneConfig(
             throw new ValidationException("--dns-ttl", "must be between 0s and 24h");
         }
         if (datacenter == null || !DATACENTER.matcher(datacenter).matches()) {
-            throw new ValidationException("--datacenter", "use 1-64 lower-case letters, digits, '-' and '_'");
+            throw new ValidationException("--datacenter", "use 1-63 lower-case letters, digits and '-' (a DNS label)");
         }
     }
 

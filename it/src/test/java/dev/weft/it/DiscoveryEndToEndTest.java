@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DiscoveryEndToEndTest {
-    @TempDir
-    Path dataDir;
+    private Path dataDir;
 
     private WeftProcess cp;
     private String token;
@@ -34,7 +33,8 @@ class DiscoveryEndToEndTest {
     private volatile int appStatus = 200;
 
     @BeforeAll
-    void start() throws Exception {
+    void start(@TempDir Path dir) throws Exception {
+        dataDir = dir;
         cp = WeftProcess.start(List.of("control-plane", "--data-dir", dataDir.toString(), "--http-port", "0",
                 "--dns-port", "0", "--dns-ttl", "7s")).awaitReady();
         Path tokenFile = dataDir.resolve("admin-token");
@@ -111,7 +111,7 @@ class DiscoveryEndToEndTest {
         for (int i = 1; i <= 3; i++) {
             String body = "{\"address\":\"127.0.0." + (10 + i) + "\",\"port\":" + (8000 + i) + ",\"tags\":[\"" + (i == 3 ? "canary" : "stable")
                     + "\"],\"weight\":" + i + "}";
-            List<String> out = curl("-X", "PUT", "-H", "Authorization: Bearer " + token, "-d", body,
+            List<String> out = curl("-X", "PUT", "-H", "Authorization: Bearer " + token, "-H", "Content-Type: application/json", "-d", body,
                     cp.baseUrl() + "/api/v1/services/catalog/instances/catalog-" + i);
             assertThat(out.get(out.size() - 1)).as(out.toString()).isEqualTo("200");
         }
