@@ -57,6 +57,7 @@ public final class HttpApiServer implements AutoCloseable {
                 .maxRequestLength(config.maxBodyBytes())
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofMillis(500))
                 .errorHandler(new ApiErrorHandler());
+        QuickStopBossGroup.factory().ifPresent(sb::bossGroupFactory);
         new NativeApi(registry).routes(token, config.insecureNoAuth()).bindTo(sb);
         new ConsulApi(registry, config).routes(token, config.insecureNoAuth()).bindTo(sb);
         extensions.forEach(e -> e.accept(sb));
