@@ -70,7 +70,7 @@ final class ConsulApi {
     // ---- agent writes -------------------------------------------------------------------------
 
     private HttpResponse register(ServiceRequestContext ctx, HttpRequest req) {
-        return Dialect.CONSUL.async(JsonBodies.object(req, Dialect.CONSUL)
+        return Dialect.CONSUL.async(JsonBodies.object(ctx, req, Dialect.CONSUL)
                 .thenCompose(body -> {
                     Registration r;
                     try {
@@ -107,7 +107,7 @@ final class ConsulApi {
 
     private HttpResponse checkUpdate(ServiceRequestContext ctx, HttpRequest req) {
         String checkId = ctx.pathParam("check_id");
-        return Dialect.CONSUL.async(JsonBodies.object(req, Dialect.CONSUL)
+        return Dialect.CONSUL.async(JsonBodies.object(ctx, req, Dialect.CONSUL)
                 .thenApply(ConsulCodec::statusUpdate)
                 .thenApply(u -> reportTtl(checkId, u.status(), u.output())));
     }

@@ -92,6 +92,10 @@ public final class HttpApiServer implements AutoCloseable {
             if (!isApiPath(ctx.path())) {
                 return null;
             }
+            if (cause instanceof com.linecorp.armeria.common.ContentTooLargeException
+                    || (cause instanceof com.linecorp.armeria.server.HttpStatusException h && h.httpStatus() == HttpStatus.REQUEST_ENTITY_TOO_LARGE)) {
+                return Dialect.forPath(ctx.path()).error(Dialect.tooLarge(ctx.maxRequestLength()));
+            }
             return Dialect.forPath(ctx.path()).error(cause);
         }
 
