@@ -70,7 +70,7 @@ final class ConsulApi {
     // ---- agent writes -------------------------------------------------------------------------
 
     private HttpResponse register(ServiceRequestContext ctx, HttpRequest req) {
-        return Dialect.CONSUL.async(JsonBodies.object(req, Dialect.CONSUL)
+        return Dialect.CONSUL.async(JsonBodies.object(ctx, req, Dialect.CONSUL)
                 .thenCompose(body -> {
                     Registration r;
                     try {
@@ -80,7 +80,7 @@ final class ConsulApi {
                     }
                     return registry.register(r).thenApply(index -> {
                         log.info("registered api=consul service={} instance={} index={}", r.instance().service(), r.instance().id(), index);
-                        return HttpResponse.of(HttpStatus.OK);
+                        return emptyOk();
                     });
                 }));
     }
@@ -90,7 +90,7 @@ final class ConsulApi {
         return Dialect.CONSUL.async(registry.deregister(id)
                 .thenApply(index -> {
                     log.info("deregistered api=consul instance={} index={}", id, index);
-                    return HttpResponse.of(HttpStatus.OK);
+                    return emptyOk();
                 })
                 .exceptionally(t -> {
                     if (unwrap(t) instanceof NotFoundException) {
@@ -107,14 +107,14 @@ final class ConsulApi {
 
     private HttpResponse checkUpdate(ServiceRequestContext ctx, HttpRequest req) {
         String checkId = ctx.pathParam("check_id");
-        return Dialect.CONSUL.async(JsonBodies.object(req, Dialect.CONSUL)
+        return Dialect.CONSUL.async(JsonBodies.object(ctx, req, Dialect.CONSUL)
                 .thenApply(ConsulCodec::statusUpdate)
                 .thenApply(u -> reportTtl(checkId, u.status(), u.output())));
     }
 
     private HttpResponse reportTtl(String checkId, HealthStatus status, String output) {
         return Dialect.CONSUL.async(registry.reportTtl(checkId, status, output)
-                .thenApply(index -> HttpResponse.of(HttpStatus.OK))
+                .thenApply(index -> emptyOk())
                 .exceptionally(t -> {
                     Throwable cause = unwrap(t);
                     if (cause instanceof NotFoundException) {
@@ -237,6 +237,11 @@ final class ConsulApi {
             throw new IllegalStateException(e);
         }
         return HttpResponse.of(h.build(), HttpData.ofUtf8(text));
+    }
+
+    /** Consul answers agent writes with 200 and an empty body. */
+    private static HttpResponse emptyOk() {
+        return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK), HttpData.empty());
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -81,6 +81,14 @@ enum Dialect {
         if (t instanceof ContentTooLargeException c) {
             return tooLarge(c.maxContentLength());
         }
+        if (t instanceof com.linecorp.armeria.server.HttpStatusException h) {
+            HttpStatus s = h.httpStatus();
+            if (s == HttpStatus.REQUEST_ENTITY_TOO_LARGE) {
+                var ctx = com.linecorp.armeria.server.ServiceRequestContext.currentOrNull();
+                return tooLarge(ctx == null ? -1 : ctx.maxRequestLength());
+            }
+            return new ApiException(s, s.reasonPhrase().toLowerCase(java.util.Locale.ROOT).replace(' ', '_'), "", s.reasonPhrase());
+        }
         if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("shutting down")) {
             return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "", t.getMessage());
         }
@@ -90,6 +98,6 @@ enum Dialect {
 
     static ApiException tooLarge(long limit) {
         return new ApiException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "",
-                "request body is larger than the limit of " + limit + " bytes");
+                limit < 0 ? "request body is too large" : "request body is larger than the limit of " + limit + " bytes");
     }
 }

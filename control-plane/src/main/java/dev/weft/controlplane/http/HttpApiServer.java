@@ -57,6 +57,7 @@ public final class HttpApiServer implements AutoCloseable {
                 .maxRequestLength(config.maxBodyBytes())
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofMillis(500))
                 .errorHandler(new ApiErrorHandler());
+        QuickStopBossGroup.factory().ifPresent(sb::bossGroupFactory);
         new NativeApi(registry).routes(token, config.insecureNoAuth()).bindTo(sb);
         new ConsulApi(registry, config).routes(token, config.insecureNoAuth()).bindTo(sb);
         extensions.forEach(e -> e.accept(sb));
@@ -90,6 +91,10 @@ public final class HttpApiServer implements AutoCloseable {
         public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
             if (!isApiPath(ctx.path())) {
                 return null;
+            }
+            if (cause instanceof com.linecorp.armeria.common.ContentTooLargeException
+                    || (cause instanceof com.linecorp.armeria.server.HttpStatusException h && h.httpStatus() == HttpStatus.REQUEST_ENTITY_TOO_LARGE)) {
+                return Dialect.forPath(ctx.path()).error(Dialect.tooLarge(ctx.maxRequestLength()));
             }
             return Dialect.forPath(ctx.path()).error(cause);
         }

@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.server.HttpStatusException;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import java.io.IOException;
@@ -29,13 +32,22 @@ final class JsonBodies {
      * The body as a JSON object. The native API refuses content types that are clearly not JSON
      * (415); the Consul API takes any, since Consul's own docs send JSON as form data with curl.
      */
-    static CompletableFuture<ObjectNode> object(HttpRequest req, Dialect dialect) {
+    static CompletableFuture<ObjectNode> object(ServiceRequestContext ctx, HttpRequest req, Dialect dialect) {
         MediaType type = req.contentType();
         if (dialect == Dialect.NATIVE && type != null && clearlyNotJson(type)) {
             return CompletableFuture.failedFuture(new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "",
                     "Content-Type " + type.nameWithoutParameters() + " is not JSON; send application/json"));
         }
-        return req.aggregate().thenApply(agg -> parse(agg.content().array(), dialect));
+        return req.aggregate()
+                .exceptionally(t -> {
+                    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+                    if (cause instanceof ContentTooLargeException
+                            || (cause instanceof HttpStatusException h && h.httpStatus() == HttpStatus.REQUEST_ENTITY_TOO_LARGE)) {
+                        throw Dialect.tooLarge(ctx.maxRequestLength());
+                    }
+                    throw new java.util.concurrent.CompletionException(cause);
+                })
+                .thenApply(agg -> parse(agg.content().array(), dialect));
     }
 
     static ObjectNode parse(byte[] body, Dialect dialect) {

@@ -45,7 +45,7 @@ final class NativeApi {
     private HttpResponse register(ServiceRequestContext ctx, HttpRequest req) {
         String service = ctx.pathParam("service");
         String id = ctx.pathParam("id");
-        return Dialect.NATIVE.async(JsonBodies.object(req, Dialect.NATIVE)
+        return Dialect.NATIVE.async(JsonBodies.object(ctx, req, Dialect.NATIVE)
                 .thenCompose(body -> registry.register(NativeCodec.registration(service, id, body)))
                 .thenApply(index -> {
                     log.info("registered api=native service={} instance={} index={}", service, id, index);
@@ -68,7 +68,7 @@ final class NativeApi {
 
     private HttpResponse reportStatus(ServiceRequestContext ctx, HttpRequest req) {
         String checkId = ctx.pathParam("check_id");
-        return Dialect.NATIVE.async(JsonBodies.object(req, Dialect.NATIVE)
+        return Dialect.NATIVE.async(JsonBodies.object(ctx, req, Dialect.NATIVE)
                 .thenCompose(body -> {
                     NativeCodec.StatusReport r = NativeCodec.statusReport(body);
                     return registry.reportTtl(checkId, r.status(), r.output());
