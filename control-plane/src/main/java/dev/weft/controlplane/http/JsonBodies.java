@@ -30,7 +30,8 @@ final class JsonBodies {
 
     /**
      * The body as a JSON object. The native API refuses content types that are clearly not JSON
-     * (415); the Consul API takes any, since Consul's own docs send JSON as form data with curl.
+     * (415: multipart, XML, HTML, media); form data is accepted because curl labels JSON so by
+     * default. The Consul API takes any content type, as Consul does.
      */
     static CompletableFuture<ObjectNode> object(ServiceRequestContext ctx, HttpRequest req, Dialect dialect) {
         MediaType type = req.contentType();
@@ -80,7 +81,9 @@ final class JsonBodies {
     private static boolean clearlyNotJson(MediaType t) {
         String type = t.type();
         String sub = t.subtype();
-        return t.is(MediaType.FORM_DATA) || type.equals("multipart") || type.equals("image") || type.equals("audio")
+        // application/x-www-form-urlencoded is accepted: it is what `curl --data` sends unless told
+        // otherwise, and the body is parsed as JSON whatever the label says.
+        return type.equals("multipart") || type.equals("image") || type.equals("audio")
                 || type.equals("video") || sub.equals("xml") || sub.endsWith("+xml") || sub.equals("html");
     }
 

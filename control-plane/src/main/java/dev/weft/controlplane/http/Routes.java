@@ -29,6 +29,8 @@ final class Routes {
     private final AdminToken token;
     private final boolean insecureNoAuth;
     private final Map<String, EnumMap<HttpMethod, Handler>> table = new LinkedHashMap<>();
+    /** Paths whose GET is a write too (Consul before 1.0 took GET there, and old clients still send it). */
+    private final java.util.Set<String> getWrites = new java.util.HashSet<>();
 
     Routes(Dialect dialect, AdminToken token, boolean insecureNoAuth) {
         this.dialect = dialect;
@@ -44,6 +46,17 @@ final class Routes {
         return add(HttpMethod.PUT, path, h);
     }
 
+    /**
+     * A write that also answers GET, as Consul 0.x did for agent endpoints; python-consul 0.7
+     * (Debian's python3-consul) still sends GET for check pass/warn/fail and deregister. The GET
+     * needs the admin token exactly as the PUT does.
+     */
+    Routes putOrLegacyGet(String path, Handler h) {
+        getWrites.add(path);
+        add(HttpMethod.GET, path, h);
+        return add(HttpMethod.PUT, path, h);
+    }
+
     Routes delete(String path, Handler h) {
         return add(HttpMethod.DELETE, path, h);
     }
@@ -54,10 +67,10 @@ final class Routes {
     }
 
     void bindTo(ServerBuilder sb) {
-        table.forEach((path, handlers) -> sb.service(path, dispatcher(Map.copyOf(handlers))));
+        table.forEach((path, handlers) -> sb.service(path, dispatcher(Map.copyOf(handlers), getWrites.contains(path))));
     }
 
-    private HttpService dispatcher(Map<HttpMethod, Handler> handlers) {
+    private HttpService dispatcher(Map<HttpMethod, Handler> handlers, boolean getIsWrite) {
         String allow = handlers.keySet().stream().map(Enum::name).sorted().collect(Collectors.joining(", "));
         return (ctx, req) -> {
             Handler h = handlers.get(req.method());
@@ -69,7 +82,8 @@ final class Routes {
                         req.method() + " is not allowed on " + ctx.path() + "; use " + allow));
                 return r.mapHeaders(hdrs -> hdrs.toBuilder().set(HttpHeaderNames.ALLOW, allow).build());
             }
-            if (isWrite(req.method()) && !insecureNoAuth) {
+            boolean write = isWrite(req.method()) || (getIsWrite && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD));
+            if (write && !insecureNoAuth) {
                 ApiException denied = authorize(ctx, req.headers());
                 if (denied != null) {
                     return dialect.error(denied);

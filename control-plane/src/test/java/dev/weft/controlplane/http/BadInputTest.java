@@ -100,11 +100,11 @@ class BadInputTest {
     }
 
     @org.junit.jupiter.api.Test
-    void nativeFormContentTypeIs415AndEmptyNameIsNoRoute() {
+    void nativeXmlContentTypeIs415AndEmptyNameIsNoRoute() {
         assertRejected(() -> api.send(api.request("/api/v1/services/web/instances/w1").header("X-Weft-Token", api.token.value())
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"address\":\"10.0.0.1\",\"port\":80}")).build()), 415,
-                r -> assertThat(json(r).get("message").asText()).contains("application/x-www-form-urlencoded is not JSON"));
+                .header("Content-Type", "application/xml")
+                .PUT(HttpRequest.BodyPublishers.ofString("<instance/>")).build()), 415,
+                r -> assertThat(json(r).get("message").asText()).contains("application/xml is not JSON"));
         assertRejected(() -> api.put("/api/v1/services//instances/w1", "{\"address\":\"10.0.0.1\",\"port\":80}"), 404,
                 r -> assertThat(json(r).get("error").asText()).isEqualTo("not_found"));
         assertRejected(() -> api.put("/api/v1/checks/c1/status", "{\"status\":\"passing\",\"extra\":1}"), 400,

@@ -129,6 +129,22 @@ class ConsulApiTest {
     }
 
     @Test
+    void legacyGetWritesStillNeedTheToken() {
+        assertThat(put("/v1/agent/service/register", "{\"Name\":\"web\",\"Port\":80,\"Check\":{\"CheckID\":\"web-ttl\",\"TTL\":\"30s\"}}").statusCode()).isEqualTo(200);
+        long index = api.registry.index();
+        // Consul 0.x clients (python-consul 0.7) send GET for pass/warn/fail and deregister.
+        assertThat(api.get("/v1/agent/check/pass/web-ttl").statusCode()).isEqualTo(401);
+        assertThat(api.get("/v1/agent/service/deregister/web").statusCode()).isEqualTo(401);
+        assertThat(api.registry.index()).isEqualTo(index);
+        HttpResponse<String> pass = api.send(api.request("/v1/agent/check/pass/web-ttl").header("X-Consul-Token", api.token.value()).GET().build());
+        assertThat(pass.statusCode()).isEqualTo(200);
+        assertThat(json(api.get("/v1/health/service/web?passing"))).hasSize(1);
+        HttpResponse<String> gone = api.send(api.request("/v1/agent/service/deregister/web").header("X-Consul-Token", api.token.value()).GET().build());
+        assertThat(gone.statusCode()).isEqualTo(200);
+        assertThat(api.get("/v1/catalog/services").body()).isEqualTo("{}");
+    }
+
+    @Test
     void blockingCatalogQueryWakesOnDeregister() throws Exception {
         put("/v1/agent/service/register", "{\"Name\":\"web\",\"Port\":80}");
         String index = api.get("/v1/catalog/services").headers().firstValue("x-consul-index").orElseThrow();
