@@ -1,0 +1,33 @@
+package dev.weft.proxy.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An upstream service with its endpoints.
+ *
+ * @param connectTimeout TCP connect deadline for new upstream connections
+ * @param idleTimeout an idle pooled connection is closed after this long
+ * @param maxRequestsPerConnection a pooled connection is retired after this many requests; 0 = unlimited
+ * @param endpoints every known endpoint, healthy or not; balancers use healthy ones
+ */
+public record ClusterConfig(
+        String name,
+        LbPolicy lbPolicy,
+        Duration connectTimeout,
+        Duration idleTimeout,
+        int maxRequestsPerConnection,
+        List<Endpoint> endpoints) {
+    public ClusterConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(lbPolicy, "lbPolicy");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        endpoints = List.copyOf(endpoints);
+    }
+
+    public ClusterConfig withEndpoints(List<Endpoint> newEndpoints) {
+        return new ClusterConfig(name, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection, newEndpoints);
+    }
+}
