@@ -349,6 +349,12 @@ public final class XdsClient implements AutoCloseable {
         @Override
         public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> requestStream) {
             this.requests = requestStream;
+            // Ready means the transport is up and the call started; a server with nothing new stays silent.
+            requestStream.setOnReadyHandler(() -> {
+                if (this == stream) {
+                    connected = true;
+                }
+            });
         }
 
         @Override

@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * Counters for metrics and the admin page.
  *
- * @param connected an ADS stream is open and the control plane has answered on it
+ * @param connected an ADS stream is open (its transport is ready); false while reconnecting
  * @param updatesAccepted responses ACKed since start
  * @param nacks responses rejected since start
  * @param lastNackError the last rejection's error detail, empty if none
