@@ -1,0 +1,381 @@
+package dev.weft.proxy.xds;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.weft.proxy.config.ConfigListener;
+import dev.weft.proxy.config.ProxyConfig;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar's xDS client: one ADS stream (state of the world) to the control plane, LDS and
+ * CDS by wildcard, RDS and EDS for the names those reference. Every response is ACKed or NACKed;
+ * a complete configuration is delivered to the {@link ConfigListener} whenever an accepted update
+ * changes it. On stream loss it reconnects with jittered exponential backoff while the last
+ * configuration stays in effect. Behaviour is specified in docs/xds.md ("The sidecar's xDS client").
+ *
+ * <p>All protocol work runs on one thread ({@code weft-xds}); the listener is called there.
+ */
+public final class XdsClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(XdsClient.class);
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /** google.rpc.Code.INVALID_ARGUMENT */
+    private static final int INVALID_ARGUMENT = 3;
+
+    private final XdsClientOptions options;
+    private final ConfigListener listener;
+    private final Node node;
+    private final ScheduledExecutorService executor;
+    private final ManagedChannel channel;
+    private final AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub;
+    private final Backoff backoff;
+    private final Backoff nackPause;
+
+    // Owned by the executor thread.
+    private final XdsState state = new XdsState();
+    private final EnumMap<ResourceType, String> nonces = new EnumMap<>(ResourceType.class);
+    private final EnumMap<ResourceType, Set<String>> subscribed = new EnumMap<>(ResourceType.class);
+    private final EnumMap<ResourceType, String> lastNackedVersion = new EnumMap<>(ResourceType.class);
+    private Stream stream;
+    private ProxyConfig delivered;
+    private boolean started;
+
+    // Read from any thread.
+    private volatile boolean closed;
+    private volatile boolean connected;
+    private volatile ProxyConfig current;
+    private volatile AcceptedResources accepted = AcceptedResources.EMPTY;
+    private volatile String lastNackError = "";
+    private final AtomicLong updatesAccepted = new AtomicLong();
+    private final AtomicLong nacks = new AtomicLong();
+    private final AtomicLong streamsOpened = new AtomicLong();
+    private final AtomicLong configsDelivered = new AtomicLong();
+
+    public XdsClient(XdsClientOptions options, ConfigListener listener) {
+        this.options = options;
+        this.listener = listener;
+        this.node = node(options);
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "weft-xds");
+            t.setDaemon(true);
+            return t;
+        });
+        this.channel = NettyChannelBuilder.forAddress(options.controlPlane())
+                .usePlaintext()
+                .executor(executor)
+                .keepAliveTime(options.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTimeout(20, TimeUnit.SECONDS)
+                .maxInboundMessageSize(64 << 20)
+                .build();
+        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub s = AggregatedDiscoveryServiceGrpc.newStub(channel);
+        if (options.token() != null && !options.token().isEmpty()) {
+            Metadata headers = new Metadata();
+            headers.put(AUTHORIZATION, "Bearer " + options.token());
+            s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        this.stub = s;
+        this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff(), options.jitter());
+        this.nackPause = new Backoff(Duration.ofSeconds(1), options.maxBackoff(), () -> 1.0);
+    }
+
+    /** Opens the ADS stream; returns at once. Configurations arrive on the listener. */
+    public XdsClient start() {
+        executor.execute(() -> {
+            if (!started && !closed) {
+                started = true;
+                log.info("xds client starting control_plane={} node={}", options.controlPlane(), node.getId());
+                connect();
+            }
+        });
+        return this;
+    }
+
+    /** The last delivered configuration, if any. */
+    public Optional<ProxyConfig> current() {
+        return Optional.ofNullable(current);
+    }
+
+    public XdsClientStats stats() {
+        AcceptedResources a = accepted;
+        Map<String, String> versions = new LinkedHashMap<>();
+        a.versions().forEach((t, v) -> versions.put(t.name().toLowerCase(Locale.ROOT), v));
+        return new XdsClientStats(connected, updatesAccepted.get(), nacks.get(), lastNackError, streamsOpened.get(),
+                configsDelivered.get(), versions);
+    }
+
+    /** Every accepted resource as JSON, for the admin /config_dump. */
+    public String configDumpJson() {
+        return ConfigDump.toJson(accepted);
+    }
+
+    /**
+     * The configuration saved by the last client that used {@code stateDir}, rebuilt through the same
+     * translators; empty when there is none or it cannot be used (logged).
+     */
+    public static Optional<ProxyConfig> loadLastKnownGood(Path stateDir) {
+        try {
+            Optional<AcceptedResources> saved = LastKnownGood.read(stateDir);
+            if (saved.isEmpty()) {
+                return Optional.empty();
+            }
+            XdsState s = new XdsState();
+            for (ResourceType t : ResourceType.values()) {
+                s.apply(t, saved.get().versions().get(t), saved.get().resources().get(t));
+            }
+            Optional<ProxyConfig> config = s.assemble();
+            if (config.isEmpty()) {
+                log.warn("xds last-known-good ignored: incomplete file={}", stateDir.resolve(LastKnownGood.FILE));
+            }
+            return config;
+        } catch (IOException | XdsResourceException e) {
+            log.warn("xds last-known-good ignored: file={} error={}", stateDir.resolve(LastKnownGood.FILE), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        executor.execute(() -> {
+            if (stream != null) {
+                stream.cancel("xds client closed");
+                stream = null;
+            }
+            connected = false;
+        });
+        channel.shutdownNow();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("xds client closed node={}", node.getId());
+    }
+
+    private static Node node(XdsClientOptions o) {
+        Struct metadata = Struct.newBuilder()
+                .putFields("weft.service", Value.newBuilder().setStringValue(o.service()).build())
+                .putFields("weft.bind", Value.newBuilder().setStringValue(o.bind()).build())
+                .putFields("weft.outbound_port", Value.newBuilder().setNumberValue(o.outboundPort()).build())
+                .putFields("weft.inbound_port", Value.newBuilder().setNumberValue(o.inboundPort()).build())
+                .putFields("weft.app_port", Value.newBuilder().setNumberValue(o.appPort()).build())
+                .build();
+        return Node.newBuilder()
+                .setId(o.nodeId())
+                .setCluster(o.service())
+                .setMetadata(metadata)
+                .setUserAgentName("weft")
+                .build();
+    }
+
+    // ---- everything below runs on the executor thread ----
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        Stream s = new Stream();
+        stream = s;
+        nonces.clear();
+        subscribed.clear();
+        lastNackedVersion.clear();
+        streamsOpened.incrementAndGet();
+        stub.streamAggregatedResources(s);
+        // Resubscribe with the last accepted versions so that the server can skip what we have.
+        for (ResourceType t : ResourceType.values()) {
+            if (t.wildcard || !state.subscription(t).isEmpty()) {
+                sendRequest(t, null);
+            }
+        }
+    }
+
+    private void sendRequest(ResourceType type, String errorDetail) {
+        Set<String> names = state.subscription(type);
+        DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(type.typeUrl)
+                .setVersionInfo(state.version(type))
+                .setResponseNonce(nonces.getOrDefault(type, ""))
+                .addAllResourceNames(names);
+        if (errorDetail != null) {
+            b.setErrorDetail(com.google.rpc.Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(errorDetail));
+        }
+        subscribed.put(type, names);
+        stream.requests.onNext(b.build());
+    }
+
+    private void onResponse(Stream s, DiscoveryResponse response) {
+        if (s != stream) {
+            return;
+        }
+        if (!s.answered) {
+            s.answered = true;
+            connected = true;
+            backoff.reset();
+            log.info("xds stream established control_plane={}", options.controlPlane());
+        }
+        ResourceType type = ResourceType.ofTypeUrl(response.getTypeUrl());
+        if (type == null) {
+            log.warn("xds response ignored: unsubscribed type_url={}", response.getTypeUrl());
+            return;
+        }
+        nonces.put(type, response.getNonce());
+        try {
+            state.apply(type, response.getVersionInfo(), response.getResourcesList());
+        } catch (XdsResourceException e) {
+            nack(s, type, response, e.getMessage());
+            return;
+        }
+        lastNackedVersion.remove(type);
+        updatesAccepted.incrementAndGet();
+        accepted = state.accepted();
+        log.info("xds accepted type={} version={} resources={}", type, response.getVersionInfo(), response.getResourcesCount());
+        sendRequest(type, null);
+        // Envoy's order: the ACK first, then the EDS/RDS subscriptions the accepted CDS/LDS imply.
+        ResourceType dependent = type == ResourceType.CDS ? ResourceType.EDS : type == ResourceType.LDS ? ResourceType.RDS : null;
+        if (dependent != null && !state.subscription(dependent).equals(subscribed.getOrDefault(dependent, Set.of()))) {
+            sendRequest(dependent, null);
+        }
+        deliverIfChanged();
+    }
+
+    private void nack(Stream s, ResourceType type, DiscoveryResponse response, String error) {
+        nacks.incrementAndGet();
+        lastNackError = error;
+        log.warn("xds rejected type={} version={} nonce={} error={}", type, response.getVersionInfo(), response.getNonce(), error);
+        // A control plane that resends the version we just rejected would otherwise spin: pause repeats.
+        boolean repeat = response.getVersionInfo().equals(lastNackedVersion.put(type, response.getVersionInfo()));
+        if (!repeat) {
+            nackPause.reset();
+            sendRequest(type, error);
+            return;
+        }
+        String nonce = response.getNonce();
+        executor.schedule(() -> {
+            if (s == stream && nonce.equals(nonces.get(type))) {
+                sendRequest(type, error);
+            }
+        }, nackPause.next().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void deliverIfChanged() {
+        Optional<ProxyConfig> assembled = state.assemble();
+        if (assembled.isEmpty()) {
+            return;
+        }
+        ProxyConfig next = assembled.get();
+        if (delivered != null && sameContent(delivered, next)) {
+            return;
+        }
+        delivered = next;
+        current = next;
+        configsDelivered.incrementAndGet();
+        log.info("xds config delivered version=\"{}\" clusters={}", next.version(), next.clusters().size());
+        persist();
+        try {
+            listener.onConfig(next);
+        } catch (RuntimeException e) {
+            log.error("xds config listener failed version=\"{}\"", next.version(), e);
+        }
+    }
+
+    private static boolean sameContent(ProxyConfig a, ProxyConfig b) {
+        return a.clusters().equals(b.clusters()) && java.util.Objects.equals(a.outbound(), b.outbound())
+                && java.util.Objects.equals(a.inbound(), b.inbound());
+    }
+
+    private void persist() {
+        Path dir = options.stateDir();
+        if (dir == null) {
+            return;
+        }
+        try {
+            LastKnownGood.write(dir, accepted);
+        } catch (IOException | RuntimeException e) {
+            log.warn("xds last-known-good not saved dir={} error={}", dir, e.toString());
+        }
+    }
+
+    private void onStreamEnd(Stream s, Throwable error) {
+        if (s != stream) {
+            return;
+        }
+        stream = null;
+        connected = false;
+        if (closed) {
+            return;
+        }
+        Duration delay = backoff.next();
+        log.warn("xds stream lost control_plane={} error={} reconnect_in_ms={}", options.controlPlane(),
+                error == null ? "completed by server" : error.toString(), delay.toMillis());
+        executor.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** One ADS stream; callbacks arrive on the executor (the channel's executor). */
+    private final class Stream implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
+        ClientCallStreamObserver<DiscoveryRequest> requests;
+        boolean answered;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> requestStream) {
+            this.requests = requestStream;
+            // Ready means the transport is up and the call started; a server with nothing new stays silent.
+            requestStream.setOnReadyHandler(() -> {
+                if (this == stream) {
+                    connected = true;
+                }
+            });
+        }
+
+        @Override
+        public void onNext(DiscoveryResponse response) {
+            onResponse(this, response);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            onStreamEnd(this, t);
+        }
+
+        @Override
+        public void onCompleted() {
+            onStreamEnd(this, null);
+        }
+
+        void cancel(String why) {
+            if (requests != null) {
+                requests.cancel(why, null);
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.weft.proxy.xds;
+
+import static dev.weft.proxy.xds.XdsResources.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Empty;
+import com.google.protobuf.UInt32Value;
+import dev.weft.proxy.config.ClusterConfig;
+import dev.weft.proxy.config.Endpoint;
+import dev.weft.proxy.config.EndpointHealth;
+import dev.weft.proxy.config.LbPolicy;
+import dev.weft.proxy.config.RouteTable;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TranslatorTest {
+
+    // ---- Listener ----
+
+    @Test
+    void outboundListenerReferencesRds() throws Exception {
+        var l = ListenerTranslator.translate(outbound(15001));
+        assertThat(l.name()).isEqualTo("weft-outbound");
+        assertThat(l.address()).isEqualTo(new InetSocketAddress("127.0.0.1", 15001));
+        assertThat(l.rdsName()).isEqualTo("weft-outbound");
+        assertThat(l.inlineRoutes()).isNull();
+    }
+
+    @Test
+    void inboundListenerCarriesInlineRoutesWithNoTimeout() throws Exception {
+        var l = ListenerTranslator.translate(inbound(15006, 8080));
+        assertThat(l.rdsName()).isNull();
+        RouteTable t = l.inlineRoutes();
+        assertThat(t.name()).isEqualTo("weft-inbound");
+        var route = t.match("anything").match("/x");
+        assertThat(route.cluster()).isEqualTo("inbound|8080");
+        assertThat(route.timeout()).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void optionalHttpFiltersAreSkipped() throws Exception {
+        HttpFilter optional = HttpFilter.newBuilder().setName("weft.rate_limit").setIsOptional(true)
+                .setTypedConfig(Any.pack(Empty.getDefaultInstance())).build();
+        var hcm = HttpConnectionManager.newBuilder(rdsHcm("r").build()).clearHttpFilters().addHttpFilters(optional).addHttpFilters(router());
+        assertThat(ListenerTranslator.translate(listener("l", 1, hcm.build())).rdsName()).isEqualTo("r");
+    }
+
+    @Test
+    void nonHcmNetworkFilterIsRejected() {
+        Listener l = outbound(15001).toBuilder().setFilterChains(0, outbound(15001).getFilterChains(0).toBuilder()
+                .setFilters(0, Filter.newBuilder().setName("envoy.filters.network.tcp_proxy").setTypedConfig(Any.pack(Empty.getDefaultInstance())))).build();
+        assertThatThrownBy(() -> ListenerTranslator.translate(l)).hasMessage(
+                "Listener 'weft-outbound': filter_chains[0].filters[0]: unsupported network filter 'envoy.filters.network.tcp_proxy' "
+                        + "(type.googleapis.com/google.protobuf.Empty); only envoy.filters.network.http_connection_manager is supported");
+    }
+
+    @Test
+    void nonRouterHttpFilterIsRejectedUnlessOptional() {
+        HttpFilter fault = HttpFilter.newBuilder().setName("envoy.filters.http.fault").setTypedConfig(Any.pack(Empty.getDefaultInstance())).build();
+        var hcm = rdsHcm("r").clearHttpFilters().addHttpFilters(fault).addHttpFilters(router()).build();
+        assertThatThrownBy(() -> ListenerTranslator.translate(listener("l", 1, hcm))).hasMessage(
+                "Listener 'l': filter_chains[0].filters[0].typed_config.http_filters[0]: unsupported HTTP filter "
+                        + "'envoy.filters.http.fault' (type.googleapis.com/google.protobuf.Empty); mark it is_optional or remove it");
+    }
+
+    @Test
+    void routerMustBePresentAndLast() {
+        HttpFilter optional = HttpFilter.newBuilder().setName("x").setIsOptional(true).build();
+        var first = rdsHcm("r").addHttpFilters(optional).build();
+        assertThatThrownBy(() -> ListenerTranslator.translate(listener("l", 1, first)))
+                .hasMessageContaining("http_filters[0]: the router filter must be last");
+        var none = rdsHcm("r").clearHttpFilters().build();
+        assertThatThrownBy(() -> ListenerTranslator.translate(listener("l", 1, none)))
+                .hasMessageContaining("http_filters: the router filter (envoy.filters.http.router) is required, last");
+    }
+
+    @Test
+    void listenerShapeErrorsNameTheField() {
+        Listener base = outbound(15001);
+        assertThatThrownBy(() -> ListenerTranslator.translate(base.toBuilder().clearAddress().build()))
+                .hasMessage("Listener 'weft-outbound': address: required");
+        assertThatThrownBy(() -> ListenerTranslator.translate(base.toBuilder().setAddress(address("localhost", 1)).build()))
+                .hasMessage("Listener 'weft-outbound': address.socket_address.address: 'localhost' is not an IP address literal");
+        assertThatThrownBy(() -> ListenerTranslator.translate(base.toBuilder()
+                .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.tls_inspector")).build()))
+                .hasMessage("Listener 'weft-outbound': listener_filters[0]: listener filters are not supported ('envoy.filters.listener.tls_inspector')");
+        assertThatThrownBy(() -> ListenerTranslator.translate(base.toBuilder().addFilterChains(base.getFilterChains(0)).build()))
+                .hasMessage("Listener 'weft-outbound': filter_chains: exactly one filter chain is supported, got 2");
+        assertThatThrownBy(() -> ListenerTranslator.translate(base.toBuilder().setFilterChains(0,
+                base.getFilterChains(0).toBuilder().setTransportSocket(TransportSocket.newBuilder().setName("tls"))).build()))
+                .hasMessage("Listener 'weft-outbound': filter_chains[0].transport_socket: downstream TLS is not supported yet");
+        var nonAds = rdsHcm("r").setRds(rdsHcm("r").getRds().toBuilder().setConfigSource(
+                io.envoyproxy.envoy.config.core.v3.ConfigSource.newBuilder().setPath("/etc/routes.yaml"))).build();
+        assertThatThrownBy(() -> ListenerTranslator.translate(listener("l", 1, nonAds)))
+                .hasMessage("Listener 'l': filter_chains[0].filters[0].typed_config.rds.config_source: only ads {} is supported, got PATH");
+    }
+
+    // ---- RouteConfiguration ----
+
+    @Test
+    void routesTranslateWithDefaultTimeout() throws Exception {
+        RouteConfiguration rc = outboundRoutes("catalog", "orders").toBuilder()
+                .addVirtualHosts(VirtualHost.newBuilder().setName("legacy").addDomains("legacy")
+                        .addRoutes(route("/v1", "legacy-v1", null)))
+                .build();
+        RouteTable t = RouteConfigurationTranslator.translate(rc);
+        assertThat(t.name()).isEqualTo("weft-outbound");
+        assertThat(t.virtualHosts()).hasSize(3);
+        assertThat(t.match("catalog.service.weft:80").name()).isEqualTo("catalog");
+        var r = t.match("orders").match("/x");
+        assertThat(r.cluster()).isEqualTo("orders");
+        assertThat(r.timeout()).isEqualTo(Duration.ofSeconds(15));
+        var legacy = t.match("legacy").match("/v1/items");
+        assertThat(legacy.pathPrefix()).isEqualTo("/v1");
+        assertThat(legacy.timeout()).as("Envoy's default").isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void unsupportedRoutesAreRejected() {
+        Route regex = Route.newBuilder().setMatch(RouteMatch.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(".*")))
+                .setRoute(RouteAction.newBuilder().setCluster("c")).build();
+        assertThatThrownBy(() -> RouteConfigurationTranslator.translate(rc(regex)))
+                .hasMessage("RouteConfiguration 'r': virtual_hosts[0].routes[0].match: only prefix matches are supported, got safe_regex");
+        Route weighted = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder().setWeightedClusters(WeightedCluster.newBuilder()
+                        .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("a").setWeight(UInt32Value.of(1))))).build();
+        assertThatThrownBy(() -> RouteConfigurationTranslator.translate(rc(weighted)))
+                .hasMessage("RouteConfiguration 'r': virtual_hosts[0].routes[0].route: only a single cluster is supported, got weighted_clusters");
+        Route redirect = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRedirect(RedirectAction.newBuilder().setHostRedirect("x")).build();
+        assertThatThrownBy(() -> RouteConfigurationTranslator.translate(rc(redirect)))
+                .hasMessage("RouteConfiguration 'r': virtual_hosts[0].routes[0]: only a route action is supported, got redirect");
+        Route negative = route("/", "c", com.google.protobuf.Duration.newBuilder().setSeconds(-1).build());
+        assertThatThrownBy(() -> RouteConfigurationTranslator.translate(rc(negative)))
+                .hasMessage("RouteConfiguration 'r': virtual_hosts[0].routes[0].route.timeout: must not be negative");
+        Route headers = route("/", "c", null).toBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/")
+                .addHeaders(io.envoyproxy.envoy.config.route.v3.HeaderMatcher.newBuilder().setName("x"))).build();
+        assertThatThrownBy(() -> RouteConfigurationTranslator.translate(rc(headers)))
+                .hasMessage("RouteConfiguration 'r': virtual_hosts[0].routes[0].match.headers: header matchers are not supported");
+        assertThatThrownBy(() -> RouteConfigurationTranslator.translate(RouteConfiguration.newBuilder().setName("r")
+                .addVirtualHosts(VirtualHost.newBuilder().setName("v")).build()))
+                .hasMessage("RouteConfiguration 'r': virtual_hosts[0].domains: at least one domain is required");
+    }
+
+    private static RouteConfiguration rc(Route r) {
+        return RouteConfiguration.newBuilder().setName("r")
+                .addVirtualHosts(VirtualHost.newBuilder().setName("v").addDomains("*").addRoutes(r)).build();
+    }
+
+    // ---- Cluster ----
+
+    @Test
+    void edsClusterTranslatesEveryField() throws Exception {
+        var c = ClusterTranslator.translate(edsCluster("catalog").setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST).build());
+        assertThat(c.edsName()).isEqualTo("catalog");
+        assertThat(c.config()).isEqualTo(new ClusterConfig("catalog", LbPolicy.LEAST_REQUEST, Duration.ofSeconds(1),
+                Duration.ofSeconds(60), 0, List.of()));
+        var named = ClusterTranslator.translate(edsCluster("c").setEdsClusterConfig(
+                Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName("svc-c")).setLbPolicy(Cluster.LbPolicy.RANDOM).build());
+        assertThat(named.edsName()).isEqualTo("svc-c");
+        assertThat(named.config().lbPolicy()).isEqualTo(LbPolicy.RANDOM);
+    }
+
+    @Test
+    void defaultsAreEnvoys() throws Exception {
+        var c = ClusterTranslator.translate(Cluster.newBuilder().setName("c").setType(Cluster.DiscoveryType.EDS)
+                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS)).build());
+        assertThat(c.config()).isEqualTo(new ClusterConfig("c", LbPolicy.ROUND_ROBIN, Duration.ofSeconds(5), Duration.ofHours(1), 0, List.of()));
+    }
+
+    @Test
+    void typedUpstreamHttpOptionsAreRead() throws Exception {
+        var opts = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                .setCommonHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder()
+                        .setIdleTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(7))
+                        .setMaxRequestsPerConnection(UInt32Value.of(100)))
+                .build();
+        var c = ClusterTranslator.translate(edsCluster("c").clearCommonHttpProtocolOptions()
+                .putTypedExtensionProtocolOptions(ClusterTranslator.UPSTREAM_HTTP_OPTIONS, Any.pack(opts)).build());
+        assertThat(c.config().idleTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(c.config().maxRequestsPerConnection()).isEqualTo(100);
+    }
+
+    @Test
+    void staticClusterCarriesItsEndpoints() throws Exception {
+        var c = ClusterTranslator.translate(staticCluster(8080));
+        assertThat(c.isEds()).isFalse();
+        assertThat(c.config().name()).isEqualTo("inbound|8080");
+        assertThat(c.config().endpoints()).containsExactly(
+                new Endpoint(new InetSocketAddress("127.0.0.1", 8080), EndpointHealth.HEALTHY, 1, "", false, ""));
+    }
+
+    @Test
+    void unsupportedClustersAreRejected() {
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setType(Cluster.DiscoveryType.STRICT_DNS).build()))
+                .hasMessage("Cluster 'c': type: unsupported cluster type STRICT_DNS (the Weft sidecar supports EDS and STATIC)");
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.RING_HASH).build()))
+                .hasMessage("Cluster 'c': lb_policy: unsupported policy RING_HASH (supported: ROUND_ROBIN, RANDOM, LEAST_REQUEST)");
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setClusterType(
+                Cluster.CustomClusterType.newBuilder().setName("envoy.clusters.aggregate")).build()))
+                .hasMessage("Cluster 'c': cluster_type: custom cluster types are not supported ('envoy.clusters.aggregate')");
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setTransportSocket(TransportSocket.newBuilder().setName("tls")).build()))
+                .hasMessage("Cluster 'c': transport_socket: upstream TLS is not supported yet");
+        assertThatThrownBy(() -> ClusterTranslator.translate(staticCluster(8080).toBuilder().clearLoadAssignment().build()))
+                .hasMessage("Cluster 'inbound|8080': load_assignment: required for a STATIC cluster");
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setConnectTimeout(com.google.protobuf.Duration.getDefaultInstance()).build()))
+                .hasMessage("Cluster 'c': connect_timeout: must be positive");
+    }
+
+    // ---- ClusterLoadAssignment ----
+
+    @Test
+    void endpointsTranslateEveryField() throws Exception {
+        List<Endpoint> eps = ClusterLoadAssignmentTranslator.translate(cla("catalog", "z1",
+                endpoint("10.0.0.1", 15006, HealthStatus.HEALTHY, 3, true, "catalog-1"),
+                endpoint("10.0.0.2", 8080, HealthStatus.DEGRADED, 1, false, "catalog-2")));
+        assertThat(eps).containsExactly(
+                new Endpoint(new InetSocketAddress("10.0.0.1", 15006), EndpointHealth.HEALTHY, 3, "z1", true, "catalog-1"),
+                new Endpoint(new InetSocketAddress("10.0.0.2", 8080), EndpointHealth.DEGRADED, 1, "z1", false, "catalog-2"));
+    }
+
+    @Test
+    void healthStatusesMapOntoThree() throws Exception {
+        for (var e : java.util.Map.of(HealthStatus.UNKNOWN, EndpointHealth.HEALTHY, HealthStatus.HEALTHY, EndpointHealth.HEALTHY,
+                HealthStatus.DEGRADED, EndpointHealth.DEGRADED, HealthStatus.UNHEALTHY, EndpointHealth.UNHEALTHY,
+                HealthStatus.DRAINING, EndpointHealth.UNHEALTHY, HealthStatus.TIMEOUT, EndpointHealth.UNHEALTHY).entrySet()) {
+            var eps = ClusterLoadAssignmentTranslator.translate(cla("c", "", endpoint("10.0.0.1", 1, e.getKey(), 1, false, "i")));
+            assertThat(eps.get(0).health()).as(e.getKey().toString()).isEqualTo(e.getValue());
+        }
+    }
+
+    @Test
+    void weightDefaultsToOneAndMetadataIsOptional() throws Exception {
+        LbEndpoint bare = LbEndpoint.newBuilder().setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                .setAddress(address("::1", 9000))).build();
+        var eps = ClusterLoadAssignmentTranslator.translate(ClusterLoadAssignment.newBuilder().setClusterName("c")
+                .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(bare)).build());
+        assertThat(eps).containsExactly(new Endpoint(new InetSocketAddress("::1", 9000), EndpointHealth.HEALTHY, 1, "", false, ""));
+        assertThat(ClusterLoadAssignmentTranslator.translate(cla("empty", ""))).isEmpty();
+    }
+
+    @Test
+    void malformedEndpointsAreRejected() {
+        assertThatThrownBy(() -> ClusterLoadAssignmentTranslator.translate(cla("c", "z", endpoint("10.0.0.1", 0, HealthStatus.HEALTHY, 1, false, "i"))))
+                .hasMessage("ClusterLoadAssignment 'c': endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value: "
+                        + "must be between 1 and 65535, was 0");
+        LbEndpoint noAddress = LbEndpoint.newBuilder().setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.getDefaultInstance()).build();
+        assertThatThrownBy(() -> ClusterLoadAssignmentTranslator.translate(cla("c", "z", noAddress)))
+                .hasMessage("ClusterLoadAssignment 'c': endpoints[0].lb_endpoints[0].endpoint.address: required");
+        LbEndpoint emptyIp = LbEndpoint.newBuilder().setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setPortValue(80)))).build();
+        assertThatThrownBy(() -> ClusterLoadAssignmentTranslator.translate(cla("c", "z", emptyIp)))
+                .hasMessage("ClusterLoadAssignment 'c': endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address: required");
+        LbEndpoint zeroWeight = endpoint("10.0.0.1", 80, HealthStatus.HEALTHY, 1, false, "i").toBuilder().setLoadBalancingWeight(UInt32Value.of(0)).build();
+        assertThatThrownBy(() -> ClusterLoadAssignmentTranslator.translate(cla("c", "z", zeroWeight)))
+                .hasMessage("ClusterLoadAssignment 'c': endpoints[0].lb_endpoints[0].load_balancing_weight: must be at least 1, was 0");
+        assertThatThrownBy(() -> ClusterLoadAssignmentTranslator.translate(ClusterLoadAssignment.getDefaultInstance()))
+                .hasMessage("ClusterLoadAssignment '': cluster_name: required");
+    }
+}
