@@ -29,7 +29,7 @@ final class DemoCommand implements Callable<Integer> {
             cp = ControlPlane.start(server.toConfig(dataDir));
         } catch (RuntimeException e) {
             throw new CliException("cannot start the demo's control plane: " + ControlPlaneCommand.rootMessage(e)
-                    + " (another control plane running? try --http-port 0 --dns-port 0)");
+                    + " (another control plane running? try --http-port 0 --dns-port 0 --xds-port 0)");
         }
         List<SampleService> apps = new ArrayList<>();
         InetAddress bind = cp.config().bind();

@@ -24,6 +24,10 @@ final class ServerOptions {
     @Option(names = "--dns-port", defaultValue = "15053", description = "DNS port, UDP and TCP (default: ${DEFAULT-VALUE}).")
     int dnsPort;
 
+    @Option(names = "--xds-port", defaultValue = "15012",
+            description = "xDS port (ADS over gRPC) for sidecars and proxyless gRPC clients (default: ${DEFAULT-VALUE}).")
+    int xdsPort;
+
     @Option(names = "--domain", defaultValue = "weft", description = "DNS domain served (default: ${DEFAULT-VALUE}).")
     String domain;
 
@@ -47,7 +51,7 @@ final class ServerOptions {
             throw new CliException("--bind: '" + bind + "' is not an IP address");
         }
         try {
-            return new ControlPlaneConfig(dataDirOverride != null ? dataDirOverride : dataDir, address, httpPort, dnsPort,
+            return new ControlPlaneConfig(dataDirOverride != null ? dataDirOverride : dataDir, address, httpPort, dnsPort, xdsPort,
                     domain, Durations.parse("--dns-ttl", dnsTtl), datacenter, insecureNoAuth);
         } catch (ValidationException e) {
             throw new CliException(e.getMessage());

@@ -9,6 +9,9 @@ import dev.weft.controlplane.http.HttpApiServer;
 import dev.weft.controlplane.registry.Registry;
 import dev.weft.controlplane.store.SqliteStore;
 import dev.weft.controlplane.store.Store;
+import dev.weft.controlplane.telemetry.ControlPlaneMetrics;
+import dev.weft.controlplane.xds.XdsConfig;
+import dev.weft.controlplane.xds.XdsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,11 +21,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running control plane: store, registry, health prober, HTTP API and DNS, started in that
+ * The running control plane: store, registry, health prober, xDS, HTTP API (with {@code /metrics})
+ * and DNS, started in that
  * order and stopped in reverse. Starting either succeeds completely or releases everything it
  * had opened.
  */
@@ -36,16 +41,20 @@ public final class ControlPlane implements AutoCloseable {
     private final Registry registry;
     private final HttpApiServer http;
     private final DnsServer dns;
+    private final XdsServer xds;
     private final AdminToken token;
+    private final ControlPlaneMetrics metrics;
 
     private ControlPlane(ControlPlaneConfig config, Deque<AutoCloseable> resources, Registry registry,
-                         HttpApiServer http, DnsServer dns, AdminToken token) {
+                         HttpApiServer http, DnsServer dns, XdsServer xds, AdminToken token, ControlPlaneMetrics metrics) {
         this.config = config;
         this.resources = resources;
         this.registry = registry;
         this.http = http;
         this.dns = dns;
+        this.xds = xds;
         this.token = token;
+        this.metrics = metrics;
     }
 
     public static ControlPlane start(ControlPlaneConfig config) {
@@ -63,15 +72,20 @@ public final class ControlPlane implements AutoCloseable {
             HealthProber prober = new HealthProber(registry).start();
             opened.push(prober);
             AdminToken token = AdminToken.loadOrCreate(config.dataDir());
+            ControlPlaneMetrics metrics = ControlPlaneMetrics.create(registry);
+            XdsServer xds = XdsServer.start(new XdsConfig(config.bind(), config.xdsPort(), config.domain(), config.insecureNoAuth()),
+                    registry, token, metrics.registry());
+            opened.push(xds);
             HttpApiServer http = HttpApiServer.start(new HttpApiConfig(config.bind(), config.httpPort(),
                     config.datacenter(), "weft-control-plane", config.insecureNoAuth(), HttpApiConfig.DEFAULT_MAX_BODY_BYTES),
-                    registry, token);
+                    registry, token, List.of(metrics.httpRoute()));
             opened.push(http);
             DnsServer dns = DnsServer.start(new DnsConfig(config.bind(), config.dnsPort(), config.domain(), config.dnsTtl()), registry);
             opened.push(dns);
-            ControlPlane cp = new ControlPlane(config, opened, registry, http, dns, token);
-            log.info("control plane ready http=http://{}:{} dns={}:{} (udp,tcp) domain={} datacenter={} data_dir={} auth={}",
-                    hostForUrl(config), http.port(), config.bind().getHostAddress(), dns.port(), config.domain(),
+            ControlPlane cp = new ControlPlane(config, opened, registry, http, dns, xds, token, metrics);
+            log.info("control plane ready http=http://{}:{} dns={}:{} (udp,tcp) xds={}:{} domain={} datacenter={} data_dir={} auth={}",
+                    hostForUrl(config), http.port(), config.bind().getHostAddress(), dns.port(), hostForUrl(config), xds.port(),
+                    config.domain(),
                     config.datacenter(), config.dataDir(), config.insecureNoAuth() ? "off" : "admin-token");
             return cp;
         } catch (RuntimeException e) {
@@ -86,6 +100,15 @@ public final class ControlPlane implements AutoCloseable {
 
     public int dnsPort() {
         return dns.port();
+    }
+
+    /** The xDS (ADS over gRPC) port. */
+    public int xdsPort() {
+        return xds.port();
+    }
+
+    public ControlPlaneMetrics metrics() {
+        return metrics;
     }
 
     public String httpUrl() {

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * @param bind the one address every listener binds (loopback by default)
  * @param httpPort HTTP API (native and Consul-compatible); 0 picks a free port
  * @param dnsPort DNS over UDP and TCP; 0 picks a free port
+ * @param xdsPort xDS (ADS over gRPC) for sidecars and proxyless gRPC clients; 0 picks a free port
  * @param domain the DNS domain Weft is authoritative for
  * @param dnsTtl TTL of DNS answers
  * @param datacenter reported to Consul clients
@@ -24,10 +25,13 @@ public record ControlPlaneConfig(
         InetAddress bind,
         int httpPort,
         int dnsPort,
+        int xdsPort,
         String domain,
         Duration dnsTtl,
         String datacenter,
         boolean insecureNoAuth) {
+
+    public static final int DEFAULT_XDS_PORT = 15012;
 
     private static final Pattern DOMAIN = Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     private static final Pattern DATACENTER = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -37,6 +41,7 @@ public record ControlPlaneConfig(
         Objects.requireNonNull(bind, "bind");
         port("--http-port", httpPort);
         port("--dns-port", dnsPort);
+        port("--xds-port", xdsPort);
         domain = domain == null ? "weft" : domain.toLowerCase(java.util.Locale.ROOT);
         if (domain.endsWith(".")) {
             domain = domain.substring(0, domain.length() - 1);

@@ -33,8 +33,9 @@ class ConsulClientTest {
             Files.copy(in, script);
         }
         try (WeftProcess cp = WeftProcess.start(List.of("control-plane", "--data-dir", dataDir.resolve("cp").toString(),
-                "--http-port", "0", "--dns-port", "0")).awaitReady()) {
+                "--http-port", "0", "--dns-port", "0", "--xds-port", "0")).awaitReady()) {
             String token = Files.readString(dataDir.resolve("cp/admin-token")).trim();
+            assertThat(cp.xdsPort()).as("--xds-port 0: a free port, named in the ready line").isPositive();
             Tools.Result session = Tools.runAllowingFailure(List.of(python.toString(), script.toString(), "127.0.0.1",
                     String.valueOf(cp.httpPort()), token));
             assertThat(session.exitCode()).as(session.stdout() + session.stderr()).isZero();

@@ -27,7 +27,7 @@ class CrashRecoveryTest {
     Path dataDir;
 
     private List<String> args() {
-        return List.of("control-plane", "--data-dir", dataDir.toString(), "--http-port", "0", "--dns-port", "0",
+        return List.of("control-plane", "--data-dir", dataDir.toString(), "--http-port", "0", "--dns-port", "0", "--xds-port", "0",
                 "--insecure-no-auth");
     }
 

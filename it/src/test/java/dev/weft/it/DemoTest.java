@@ -12,7 +12,7 @@ class DemoTest {
     @Test
     void demoServesDiscoveryAndStopsCleanly() {
         String dig = Tools.require("dig", "dnsutils");
-        try (WeftProcess demo = WeftProcess.start(List.of("demo", "--http-port", "0", "--dns-port", "0")).awaitReady()) {
+        try (WeftProcess demo = WeftProcess.start(List.of("demo", "--http-port", "0", "--dns-port", "0", "--xds-port", "0")).awaitReady()) {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> demo.stdout().contains("Press Ctrl-C to stop."));
             assertThat(demo.stdout()).contains("dig @127.0.0.1 -p " + demo.dnsPort());
             List<String> digCmd = List.of(dig, "@127.0.0.1", "-p", String.valueOf(demo.dnsPort()), "+short",

@@ -36,7 +36,7 @@ class DiscoveryEndToEndTest {
     void start(@TempDir Path dir) throws Exception {
         dataDir = dir;
         cp = WeftProcess.start(List.of("control-plane", "--data-dir", dataDir.toString(), "--http-port", "0",
-                "--dns-port", "0", "--dns-ttl", "7s")).awaitReady();
+                "--dns-port", "0", "--xds-port", "0", "--dns-ttl", "7s")).awaitReady();
         Path tokenFile = dataDir.resolve("admin-token");
         token = Files.readString(tokenFile).trim();
         app = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 16);

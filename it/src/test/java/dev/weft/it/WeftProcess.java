@@ -17,13 +17,14 @@ import org.awaitility.Awaitility;
  */
 final class WeftProcess implements AutoCloseable {
     private static final Pattern READY =
-            Pattern.compile("control plane ready http=http://([^ ]+):(\\d+) dns=([^ ]+):(\\d+)");
+            Pattern.compile("control plane ready http=http://([^ ]+):(\\d+) dns=([^ ]+):(\\d+)(?: \\(udp,tcp\\) xds=([^ ]+):(\\d+))?");
 
     private final Process process;
     private final Path stdout;
     private final Path stderr;
     private int httpPort;
     private int dnsPort;
+    private int xdsPort;
 
     private WeftProcess(Process process, Path stdout, Path stderr) {
         this.process = process;
@@ -64,6 +65,7 @@ final class WeftProcess implements AutoCloseable {
             if (m.find()) {
                 httpPort = Integer.parseInt(m.group(2));
                 dnsPort = Integer.parseInt(m.group(4));
+                xdsPort = m.group(6) == null ? 0 : Integer.parseInt(m.group(6));
                 return true;
             }
             return false;
@@ -77,6 +79,11 @@ final class WeftProcess implements AutoCloseable {
 
     int dnsPort() {
         return dnsPort;
+    }
+
+    /** The xDS port from the ready line. */
+    int xdsPort() {
+        return xdsPort;
     }
 
     String baseUrl() {
