@@ -35,7 +35,7 @@ class InstanceRegistrarTest {
 
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
-        cp = ControlPlane.start(new ControlPlaneConfig(dir, InetAddress.getLoopbackAddress(), 0, 0, "weft",
+        cp = ControlPlane.start(new ControlPlaneConfig(dir, InetAddress.getLoopbackAddress(), 0, 0, 0, "weft",
                 Duration.ofSeconds(5), "dc1", false));
         app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         app.createContext("/healthz", ex -> {
