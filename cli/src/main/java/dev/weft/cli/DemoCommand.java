@@ -1,25 +1,35 @@
 package dev.weft.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.controlplane.ControlPlane;
 import dev.weft.demo.DemoTopology;
 import dev.weft.demo.SampleService;
+import dev.weft.demo.TrafficGenerator;
+import dev.weft.proxy.MeshSidecar;
+import dev.weft.proxy.SidecarOptions;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start a control plane in a temporary data dir with a small sample application registered, "
-                + "and print how to query it. Ctrl-C stops everything.")
+        description = "Run a whole mesh on this machine: a control plane in a temporary data dir, a small shop "
+                + "(frontend -> catalog x2 -> inventory x2, frontend -> ratings), each instance behind its own sidecar, "
+                + "and a steady traffic generator. Prints where to look. Ctrl-C stops everything.")
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server;
+
+    @Option(names = "--rate", defaultValue = "10", description = "Requests per second the traffic generator sends to frontend (default: ${DEFAULT-VALUE}).")
+    int rate;
 
     @Override
     public Integer call() throws Exception {
@@ -31,48 +41,65 @@ final class DemoCommand implements Callable<Integer> {
             throw new CliException("cannot start the demo's control plane: " + ControlPlaneCommand.rootMessage(e)
                     + " (another control plane running? try --http-port 0 --dns-port 0 --xds-port 0)");
         }
-        List<SampleService> apps = new ArrayList<>();
         InetAddress bind = cp.config().bind();
-        // The demo registers through the public API, as any client would; the token stays in memory.
-        ApiClient api = new ApiClient(java.net.URI.create(cp.httpUrl()), cp.token().value());
-        for (DemoTopology.DemoInstance d : DemoTopology.INSTANCES) {
-            SampleService app = SampleService.start(d.service(), d.id(), bind);
-            app.setHealthy(d.healthy());
-            apps.add(app);
-            ObjectNode body = ApiClient.json().createObjectNode();
-            body.put("address", bind.getHostAddress());
-            body.put("port", app.port());
-            body.put("zone", d.zone());
-            var tags = body.putArray("tags");
-            d.tags().forEach(tags::add);
-            ObjectNode check = body.putArray("checks").addObject();
-            check.put("id", d.id() + "-http");
-            check.put("type", "http");
-            check.put("http", "http://" + urlHost(bind) + ":" + app.port() + "/healthz");
-            check.put("interval", "1s");
-            check.put("timeout", "1s");
-            api.put("/api/v1/services/" + d.service() + "/instances/" + d.id(), body);
+        List<AutoCloseable> running = new ArrayList<>();
+        List<String> sidecarLines = new ArrayList<>();
+        TrafficGenerator traffic;
+        try {
+            for (DemoTopology.DemoInstance d : DemoTopology.INSTANCES) {
+                SampleService app = SampleService.start(d.service(), d.id(), bind);
+                app.setHealthy(d.healthy());
+                running.add(app);
+                MeshSidecar sidecar = startSidecar(cp, dataDir, d.service(), d.id(), d.zone(), d.tags(), app.port());
+                running.add(sidecar);
+                app.callThrough(new InetSocketAddress(bind, sidecar.sidecar().outboundPort()), d.calls());
+                sidecarLines.add(String.format("  %-12s outbound %-5d inbound %-5d admin http://%s:%d/clusters",
+                        d.id(), sidecar.sidecar().outboundPort(), sidecar.sidecar().inboundPort(), host(bind),
+                        sidecar.sidecar().adminPort()));
+            }
+            // The traffic generator is an app too, with its own sidecar: it reaches frontend through the mesh.
+            SampleService loadgenApp = SampleService.start("loadgen", "loadgen-1", bind);
+            running.add(loadgenApp);
+            MeshSidecar loadgen = startSidecar(cp, dataDir, "loadgen", "loadgen-1", "zone-a", List.of(), loadgenApp.port());
+            running.add(loadgen);
+            InetSocketAddress loadgenProxy = new InetSocketAddress(bind, loadgen.sidecar().outboundPort());
+            traffic = TrafficGenerator.start(loadgenProxy, "frontend", rate);
+            running.add(traffic);
+            sidecarLines.add(String.format("  %-12s outbound %-5d inbound %-5d admin http://%s:%d/clusters", "loadgen-1",
+                    loadgen.sidecar().outboundPort(), loadgen.sidecar().inboundPort(), host(bind), loadgen.sidecar().adminPort()));
+
+            String dns = "dig @" + bind.getHostAddress() + " -p " + cp.dnsPort();
+            String domain = cp.config().domain();
+            System.out.println();
+            System.out.println("Weft demo is running: a control plane, " + DemoTopology.INSTANCES.size()
+                    + " sample instances each behind its own sidecar, and traffic at " + rate + " requests/s"
+                    + " (inventory-2 fails its health check on purpose).");
+            System.out.println();
+            System.out.println("  Control plane   " + cp.httpUrl() + "   (xDS " + host(bind) + ":" + cp.xdsPort()
+                    + ", data dir " + dataDir + ")");
+            System.out.println("  Through a sidecar   curl -s -x http://" + host(bind) + ":" + loadgen.sidecar().outboundPort()
+                    + " http://frontend/");
+            System.out.println("  Mesh errors         curl -si -x http://" + host(bind) + ":" + loadgen.sidecar().outboundPort()
+                    + " http://nosuchservice/");
+            System.out.println("  Services        ./weft services --control-plane " + cp.httpUrl());
+            System.out.println("  Instances       ./weft instances catalog --control-plane " + cp.httpUrl());
+            System.out.println("  Metrics         curl -s http://" + host(bind) + ":" + loadgen.sidecar().adminPort() + "/metrics | grep weft_requests_total");
+            System.out.println("  Consul API      curl -s '" + cp.httpUrl() + "/v1/health/service/inventory?passing'");
+            System.out.println("  DNS             " + dns + " _catalog._tcp.service." + domain + " SRV");
+            System.out.println();
+            System.out.println("Sidecars (ports on " + bind.getHostAddress() + "):");
+            sidecarLines.forEach(System.out::println);
+            System.out.println();
+            System.out.println("Press Ctrl-C to stop.");
+            System.out.flush();
+        } catch (RuntimeException | java.io.IOException e) {
+            closeAll(running);
+            cp.close();
+            throw new CliException("cannot start the demo: " + ControlPlaneCommand.rootMessage(e));
         }
-        String dns = "dig @" + bind.getHostAddress() + " -p " + cp.dnsPort();
-        String domain = cp.config().domain();
-        System.out.println();
-        System.out.println("Weft demo is running: a control plane with " + apps.size() + " sample instances"
-                + " (inventory-2 fails its health check on purpose).");
-        System.out.println();
-        System.out.println("  Control plane   " + cp.httpUrl() + "   (data dir " + dataDir + ")");
-        System.out.println("  Services        ./weft services --control-plane " + cp.httpUrl());
-        System.out.println("  Instances       ./weft instances inventory --control-plane " + cp.httpUrl());
-        System.out.println("  HTTP API        curl -s " + cp.httpUrl() + "/api/v1/services/catalog/instances");
-        System.out.println("  Consul API      curl -s '" + cp.httpUrl() + "/v1/health/service/inventory?passing'");
-        System.out.println("  DNS (A)         " + dns + " catalog.service." + domain + " A +short");
-        System.out.println("  DNS (SRV)       " + dns + " _catalog._tcp.service." + domain + " SRV");
-        System.out.println("  DNS (tag)       " + dns + " v2.catalog.service." + domain + " SRV +short");
-        System.out.println();
-        System.out.println("Press Ctrl-C to stop.");
-        System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            apps.forEach(SampleService::close);
+            closeAll(running);
             cp.close();
             deleteTree(dataDir);
             stopped.countDown();
@@ -81,7 +108,28 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String urlHost(InetAddress a) {
+    private static MeshSidecar startSidecar(ControlPlane cp, Path dataDir, String service, String id, String zone,
+                                            List<String> tags, int appPort) {
+        InetAddress bind = cp.config().bind();
+        SidecarOptions options = SidecarOptions.defaults().withBindAddress(bind).withPorts(0, 0, 0).withEventLoopThreads(1);
+        return MeshSidecar.start(new MeshSidecar.Options(options, service, id, bind.getHostAddress(), appPort, "/healthz",
+                zone, tags, URI.create(cp.httpUrl()), new InetSocketAddress(bind, cp.xdsPort()), cp.token().value(),
+                dataDir.resolve("sidecars").resolve(id), Duration.ofSeconds(1)));
+    }
+
+    /** Reverse order: traffic first, then sidecars (which deregister), then apps. */
+    private static void closeAll(List<AutoCloseable> running) {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                System.err.println("weft demo: error while stopping: " + e);
+            }
+        }
+        running.clear();
+    }
+
+    private static String host(InetAddress a) {
         String h = a.getHostAddress();
         return h.indexOf(':') >= 0 ? "[" + h + "]" : h;
     }

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ControlPlaneCommand.class,
             DemoCommand.class,
+            ProxyCommand.class,
             ServicesCommand.class,
             InstancesCommand.class,
             RegisterCommand.class,

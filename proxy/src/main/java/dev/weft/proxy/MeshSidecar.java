@@ -1,0 +1,144 @@
+package dev.weft.proxy;
+
+import dev.weft.proxy.config.ProxyConfig;
+import dev.weft.proxy.registration.InstanceRegistrar;
+import dev.weft.proxy.registration.RegistrarOptions;
+import dev.weft.proxy.xds.XdsClient;
+import dev.weft.proxy.xds.XdsClientOptions;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole sidecar as `weft proxy` runs it: the data path ({@link Sidecar}), its xDS subscription
+ * ({@link XdsClient}) and its instance's registration and health reports ({@link InstanceRegistrar}).
+ *
+ * <p>Start order matters: the listeners bind first (so the real ports are known, even when 0 was
+ * asked for), the last known good configuration is applied if there is one (static stability),
+ * then xDS subscribes with those ports in its node metadata, and only then is the instance
+ * registered, so that callers never learn of an endpoint that cannot yet route.
+ */
+public final class MeshSidecar implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MeshSidecar.class);
+
+    /**
+     * @param service the service this sidecar fronts
+     * @param instanceId the registry id of the instance; null for {@code <service>-<address>-<inbound port>}
+     * @param address the address other sidecars reach this one at (its instance address)
+     * @param appPort the local app's port
+     * @param appHealthPath HTTP path probed on the app; null for a TCP connect probe
+     * @param controlPlane the control plane's HTTP API (registration)
+     * @param xds the control plane's xDS address
+     * @param token admin token (or, later, a join token); null when the control plane runs without auth
+     * @param stateDir where the last accepted configuration is kept
+     */
+    public record Options(
+            SidecarOptions sidecar,
+            String service,
+            String instanceId,
+            String address,
+            int appPort,
+            String appHealthPath,
+            String zone,
+            List<String> tags,
+            URI controlPlane,
+            InetSocketAddress xds,
+            String token,
+            Path stateDir,
+            Duration healthInterval) {
+        public Options {
+            Objects.requireNonNull(sidecar, "sidecar");
+            Objects.requireNonNull(service, "service");
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(controlPlane, "controlPlane");
+            Objects.requireNonNull(xds, "xds");
+            Objects.requireNonNull(stateDir, "stateDir");
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
+
+        @Override
+        public String toString() {
+            return "MeshSidecar.Options[service=" + service + ", instance=" + instanceId + ", address=" + address
+                    + ", app_port=" + appPort + ", control_plane=" + controlPlane + ", xds=" + xds
+                    + ", token=" + (token == null ? "none" : "<redacted>") + ", state_dir=" + stateDir + "]";
+        }
+    }
+
+    private final Sidecar sidecar;
+    private final XdsClient xds;
+    private final InstanceRegistrar registrar;
+    private final String instanceId;
+
+    private MeshSidecar(Sidecar sidecar, XdsClient xds, InstanceRegistrar registrar, String instanceId) {
+        this.sidecar = sidecar;
+        this.xds = xds;
+        this.registrar = registrar;
+        this.instanceId = instanceId;
+    }
+
+    public static MeshSidecar start(Options o) {
+        Sidecar sidecar = Sidecar.start(o.sidecar());
+        XdsClient xds = null;
+        try {
+            String instanceId = o.instanceId() != null ? o.instanceId()
+                    : o.service() + "-" + o.address().replace(':', '-') + "-" + sidecar.inboundPort();
+            Optional<ProxyConfig> lastGood = XdsClient.loadLastKnownGood(o.stateDir());
+            if (lastGood.isPresent() && sidecar.validate(lastGood.get()) == null) {
+                sidecar.apply(lastGood.get());
+                log.info("serving the last known good configuration version={} until the control plane answers",
+                        lastGood.get().version());
+            }
+            xds = new XdsClient(XdsClientOptions.builder(o.xds(), o.service(), instanceId)
+                    .nodeAddress(o.address())
+                    .bind(o.sidecar().bindAddress().getHostAddress())
+                    .outboundPort(sidecar.outboundPort())
+                    .inboundPort(sidecar.inboundPort())
+                    .appPort(o.appPort())
+                    .token(o.token())
+                    .stateDir(o.stateDir())
+                    .build(), sidecar.configSink()).start();
+            InstanceRegistrar registrar = InstanceRegistrar.start(new RegistrarOptions(o.controlPlane(), o.token(), o.service(),
+                    instanceId, o.address(), o.appPort(), sidecar.inboundPort(), o.zone(), o.tags(), o.appHealthPath(),
+                    o.healthInterval()));
+            registrar.addHealthListener(sidecar::setAppHealthy);
+            log.info("sidecar ready service={} instance={} outbound={}:{} inbound={}:{} admin={}:{} app_port={} xds={}",
+                    o.service(), instanceId, o.sidecar().bindAddress().getHostAddress(), sidecar.outboundPort(),
+                    o.sidecar().bindAddress().getHostAddress(), sidecar.inboundPort(),
+                    o.sidecar().bindAddress().getHostAddress(), sidecar.adminPort(), o.appPort(), o.xds());
+            return new MeshSidecar(sidecar, xds, registrar, instanceId);
+        } catch (RuntimeException e) {
+            if (xds != null) {
+                xds.close();
+            }
+            sidecar.close();
+            throw e;
+        }
+    }
+
+    public Sidecar sidecar() {
+        return sidecar;
+    }
+
+    public XdsClient xds() {
+        return xds;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** Deregisters first, so that callers stop choosing this instance, then stops subscribing and serving. */
+    @Override
+    public void close() {
+        registrar.close();
+        xds.close();
+        sidecar.close();
+        log.info("sidecar stopped instance={}", instanceId);
+    }
+}
