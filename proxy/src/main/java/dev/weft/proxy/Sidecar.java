@@ -1,6 +1,7 @@
 package dev.weft.proxy;
 
 import dev.weft.proxy.admin.AdminServer;
+import dev.weft.proxy.cluster.HostPort;
 import dev.weft.proxy.cluster.LoopClusters;
 import dev.weft.proxy.cluster.LoopClusters.EndpointLoad;
 import dev.weft.proxy.config.ConfigListener;
@@ -127,8 +128,8 @@ public final class Sidecar implements AutoCloseable {
         InetSocketAddress want = spec.address();
         boolean sameIp = want.getAddress() != null && want.getAddress().equals(bound.getAddress());
         if (!sameIp || want.getPort() != bound.getPort()) {
-            return which + " listener \"" + spec.name() + "\" asks for " + want.getHostString() + ":" + want.getPort()
-                    + " but this sidecar is bound to " + bound.getHostString() + ":" + bound.getPort()
+            return which + " listener \"" + spec.name() + "\" asks for " + HostPort.of(want)
+                    + " but this sidecar is bound to " + HostPort.of(bound)
                     + " (listeners bind at start; change --bind or the port options)";
         }
         return null;

@@ -3,6 +3,7 @@ package dev.weft.proxy.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.proxy.cluster.HostPort;
 import dev.weft.proxy.cluster.LoopClusters.EndpointLoad;
 import dev.weft.proxy.config.ClusterConfig;
 import dev.weft.proxy.config.Endpoint;
@@ -81,7 +82,7 @@ final class ConfigJson {
     }
 
     private static void endpoint(ObjectNode n, Endpoint e) {
-        n.put("address", e.address().getHostString() + ":" + e.address().getPort());
+        n.put("address", HostPort.of(e.address()));
         n.put("health", e.health().name());
         n.put("weight", e.weight());
         n.put("zone", e.zone());
@@ -95,7 +96,7 @@ final class ConfigJson {
         }
         ObjectNode n = json.createObjectNode();
         n.put("name", l.name());
-        n.put("address", l.address().getHostString() + ":" + l.address().getPort());
+        n.put("address", HostPort.of(l.address()));
         n.put("route_table", l.routes().name());
         ArrayNode vhs = n.putArray("virtual_hosts");
         for (VirtualHost vh : l.routes().virtualHosts()) {

@@ -1,5 +1,6 @@
 package dev.weft.proxy.http;
 
+import dev.weft.proxy.cluster.HostPort;
 import dev.weft.proxy.cluster.UpstreamCluster;
 import dev.weft.proxy.cluster.UpstreamConnection;
 import dev.weft.proxy.cluster.UpstreamHost;
@@ -295,7 +296,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Throwable cause = f.cause();
-        String where = host.endpoint().address().getHostString() + ":" + host.endpoint().address().getPort();
+        String where = HostPort.of(host.endpoint().address());
         boolean timeout = cause instanceof ConnectTimeoutException;
         respondError(timeout ? ProxyError.UPSTREAM_TIMEOUT : ProxyError.UPSTREAM_CONNECT_FAILED,
                 "service \"" + destination + "\": " + (timeout ? "connect to " + where + " timed out" : "cannot connect to " + where + ": " + cause.getMessage()),
@@ -423,7 +424,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (from != upstream || state != PROXYING || !upstreamReady) {
             return; // connect failures arrive through onConnected
         }
-        String where = host != null ? host.endpoint().address().getHostString() + ":" + host.endpoint().address().getPort() : "upstream";
+        String where = host != null ? HostPort.of(host.endpoint().address()) : "upstream";
         detachUpstream(false);
         if (!responseStarted) {
             respondError(ProxyError.UPSTREAM_RESET, "service \"" + destination + "\": " + where + " closed the connection before responding"
