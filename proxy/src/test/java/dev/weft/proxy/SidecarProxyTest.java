@@ -137,6 +137,53 @@ class SidecarProxyTest {
     }
 
     @Test
+    void connectionIsNotReusedAfterUpstreamSaysClose() throws Exception {
+        try (TestBackend closing = new TestBackend("closing"); Sidecar s = Sidecar.start(Configs.testOptions())) {
+            s.apply(new Configs.Builder(s).service(cluster("closing", LbPolicy.ROUND_ROBIN, healthy(closing.port()))).build("1"));
+            try (RawHttp raw = new RawHttp(s.outboundPort())) {
+                for (int i = 0; i < 4; i++) {
+                    raw.send("GET /close HTTP/1.1\r\nHost: closing\r\n\r\n");
+                    String resp = raw.readResponse();
+                    assertThat(resp).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close");
+                }
+            }
+            assertThat(closing.clientPorts).hasSize(4);
+        }
+    }
+
+    @Test
+    void connectionIsRetiredAfterMaxRequestsPerConnection() throws Exception {
+        try (TestBackend limited = new TestBackend("limited"); Sidecar s = Sidecar.start(Configs.testOptions())) {
+            s.apply(new Configs.Builder(s).service(new dev.weft.proxy.config.ClusterConfig("limited", LbPolicy.ROUND_ROBIN,
+                    Duration.ofSeconds(1), Duration.ofSeconds(60), 2, List.of(healthy(limited.port()))))
+                    .build("1"));
+            try (RawHttp raw = new RawHttp(s.outboundPort())) {
+                for (int i = 0; i < 6; i++) {
+                    raw.send("GET /n HTTP/1.1\r\nHost: limited\r\n\r\n");
+                    assertThat(raw.readResponse()).startsWith("HTTP/1.1 200");
+                }
+            }
+            assertThat(limited.clientPorts).hasSize(3);
+        }
+    }
+
+    @Test
+    void endpointChangeTakesEffectOnTheNextRequest() throws Exception {
+        try (TestBackend first = new TestBackend("first"); TestBackend second = new TestBackend("second");
+             Sidecar s = Sidecar.start(Configs.testOptions())) {
+            s.apply(new Configs.Builder(s).service(cluster("svc", LbPolicy.ROUND_ROBIN, healthy(first.port()))).build("1"));
+            try (RawHttp raw = new RawHttp(s.outboundPort())) {
+                raw.send("GET /a HTTP/1.1\r\nHost: svc\r\n\r\n");
+                assertThat(raw.readResponse()).contains("backend=first");
+                s.apply(new Configs.Builder(s).service(cluster("svc", LbPolicy.ROUND_ROBIN,
+                        endpoint(first.port(), EndpointHealth.UNHEALTHY, 1), healthy(second.port()))).build("2"));
+                raw.send("GET /b HTTP/1.1\r\nHost: svc\r\n\r\n");
+                assertThat(raw.readResponse()).contains("backend=second");
+            }
+        }
+    }
+
+    @Test
     void streams50MegabytesBothWaysThroughTwoSidecars() throws Exception {
         long size = 50L * 1024 * 1024;
         MessageDigest md = TestBackend.sha256();

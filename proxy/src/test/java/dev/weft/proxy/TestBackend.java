@@ -90,6 +90,9 @@ final class TestBackend implements AutoCloseable {
                 send(ex, 200, "slow " + name);
             } else {
                 ex.getRequestBody().readAllBytes();
+                if (path.startsWith("/close")) {
+                    ex.getResponseHeaders().set("Connection", "close");
+                }
                 send(ex, 200, "backend=" + name + " method=" + ex.getRequestMethod() + " path=" + ex.getRequestURI()
                         + " host=" + ex.getRequestHeaders().getFirst("Host")
                         + " proxy-connection=" + ex.getRequestHeaders().getFirst("Proxy-Connection"));
