@@ -152,6 +152,29 @@ class SidecarProxyTest {
     }
 
     @Test
+    void closeDelimitedUpstreamBodyIsChunkedForTheClient() throws Exception {
+        try (ServerSocket legacy = new ServerSocket(0, 5, InetAddress.getLoopbackAddress()); Sidecar s = Sidecar.start(Configs.testOptions())) {
+            Thread t = new Thread(() -> {
+                try (Socket c = legacy.accept()) {
+                    c.getInputStream().read(new byte[4096]);
+                    c.getOutputStream().write("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello".getBytes(StandardCharsets.ISO_8859_1));
+                } catch (IOException e) {
+                    // test fails on the client side
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            s.apply(new Configs.Builder(s).service(cluster("legacy", LbPolicy.ROUND_ROBIN, healthy(legacy.getLocalPort()))).build("1"));
+            try (RawHttp raw = new RawHttp(s.outboundPort())) {
+                raw.send("GET / HTTP/1.1\r\nHost: legacy\r\nConnection: close\r\n\r\n");
+                RawHttp.Result r = raw.readToClose();
+                assertThat(r.text()).startsWith("HTTP/1.0 200 OK\r\n").contains("transfer-encoding: chunked\r\n")
+                        .endsWith("\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            }
+        }
+    }
+
+    @Test
     void connectionIsRetiredAfterMaxRequestsPerConnection() throws Exception {
         try (TestBackend limited = new TestBackend("limited"); Sidecar s = Sidecar.start(Configs.testOptions())) {
             s.apply(new Configs.Builder(s).service(new dev.weft.proxy.config.ClusterConfig("limited", LbPolicy.ROUND_ROBIN,

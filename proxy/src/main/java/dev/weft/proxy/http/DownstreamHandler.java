@@ -367,6 +367,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             responseCode = code;
             upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
             HopByHop.strip(resp.headers(), false);
+            boolean bodyless = encoder.headResponse || code == 204 || code == 304;
+            if (!bodyless && !HttpUtil.isContentLengthSet(resp) && !HttpUtil.isTransferEncodingChunked(resp)) {
+                // a body delimited by the upstream closing: chunk it for HTTP/1.1 clients so their connection survives
+                if (clientHttp10) {
+                    closeAfterResponse = true;
+                } else {
+                    HttpUtil.setTransferEncodingChunked(resp, true);
+                }
+            }
             if (clientHttp10 && clientKeepAlive && HttpUtil.isTransferEncodingChunked(resp)) {
                 // an HTTP/1.0 client cannot read chunks: send the body raw, delimited by close
                 resp.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
