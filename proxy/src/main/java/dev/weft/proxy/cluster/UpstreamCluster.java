@@ -1,0 +1,82 @@
+package dev.weft.proxy.cluster;
+
+import dev.weft.proxy.config.ClusterConfig;
+import dev.weft.proxy.config.Endpoint;
+import dev.weft.proxy.lb.LoadBalancer;
+import dev.weft.proxy.lb.LoadBalancers;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A cluster as one event loop uses it: hosts with their pools, the balancer, the connect bootstrap. */
+public final class UpstreamCluster {
+    private final ClusterConfig config;
+    private final List<UpstreamHost> hosts;
+    private final Map<InetSocketAddress, ConnectionPool> pools;
+    private final LoadBalancer balancer;
+    private final Bootstrap bootstrap;
+    private final GaugeDataPoint connections;
+
+    UpstreamCluster(ClusterConfig config, UpstreamCluster previous, LoopClusters loop) {
+        this.config = config;
+        this.connections = loop.metrics().upstreamConnections(config.name());
+        this.pools = new HashMap<>();
+        this.hosts = new ArrayList<>(config.endpoints().size());
+        for (Endpoint e : config.endpoints()) {
+            ConnectionPool pool = pools.get(e.address());
+            if (pool == null) {
+                pool = previous != null ? previous.pools.get(e.address()) : null;
+                if (pool == null) {
+                    pool = new ConnectionPool(e.address());
+                }
+                pool.cluster = this;
+                pools.put(e.address(), pool);
+            }
+            hosts.add(new UpstreamHost(e, pool));
+        }
+        if (previous != null) {
+            previous.retireExcept(pools);
+        }
+        this.balancer = LoadBalancers.create(config.lbPolicy(), hosts, loop.random());
+        long connectMillis = Math.max(1, config.connectTimeout().toMillis());
+        this.bootstrap = new Bootstrap()
+                .group(loop.eventLoop())
+                .channel(loop.channelClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
+                .handler(loop.upstreamInitializer());
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    public LoadBalancer balancer() {
+        return balancer;
+    }
+
+    public List<UpstreamHost> hosts() {
+        return hosts;
+    }
+
+    Bootstrap bootstrap() {
+        return bootstrap;
+    }
+
+    GaugeDataPoint connectionsGauge() {
+        return connections;
+    }
+
+    void retireExcept(Map<InetSocketAddress, ConnectionPool> kept) {
+        for (ConnectionPool p : pools.values()) {
+            if (kept.get(p.address()) != p) {
+                p.retire();
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.weft.proxy.http;
+
+import dev.weft.proxy.cluster.UpstreamConnection;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of an upstream connection: hands what the upstream says to the downstream
+ * connection that currently owns this one, on the same event loop. Owned by nobody while pooled.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    DownstreamHandler owner;
+    UpstreamConnection connection;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (owner != null && msg instanceof HttpObject o) {
+            owner.onUpstreamRead(connection, o);
+        } else {
+            // bytes on an idle pooled connection: the upstream is out of step, drop the connection
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (owner != null) {
+            owner.flushDownstream();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (owner != null) {
+            owner.updateRead();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (owner != null) {
+            owner.onUpstreamFailed(connection, null);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (owner != null) {
+            owner.onUpstreamFailed(connection, cause);
+        }
+        ctx.close();
+    }
+}
