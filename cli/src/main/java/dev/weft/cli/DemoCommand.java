@@ -63,6 +63,8 @@ final class DemoCommand implements Callable<Integer> {
             MeshSidecar loadgen = startSidecar(cp, dataDir, "loadgen", "loadgen-1", "zone-a", List.of(), loadgenApp.port());
             running.add(loadgen);
             InetSocketAddress loadgenProxy = new InetSocketAddress(bind, loadgen.sidecar().outboundPort());
+            // Start the traffic once the path through the mesh works, so the counters start clean.
+            boolean ready = TrafficGenerator.awaitServing(loadgenProxy, "frontend", Duration.ofSeconds(30));
             traffic = TrafficGenerator.start(loadgenProxy, "frontend", rate);
             running.add(traffic);
             sidecarLines.add(String.format("  %-12s outbound %-5d inbound %-5d admin http://%s:%d/clusters", "loadgen-1",
@@ -90,6 +92,9 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("Sidecars (ports on " + bind.getHostAddress() + "):");
             sidecarLines.forEach(System.out::println);
             System.out.println();
+            if (!ready) {
+                System.out.println("(frontend did not answer through the mesh within 30 s: see the log above)");
+            }
             System.out.println("Press Ctrl-C to stop.");
             System.out.flush();
         } catch (RuntimeException | java.io.IOException e) {

@@ -50,6 +50,28 @@ public final class TrafficGenerator implements AutoCloseable {
         return g;
     }
 
+    /** Polls {@code service} through the proxy until it answers 200 or {@code timeout} passes. */
+    public static boolean awaitServing(InetSocketAddress proxy, String service, Duration timeout) {
+        HttpClient client = HttpClient.newBuilder().proxy(ProxySelector.of(proxy)).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + service + "/")).timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+                Thread.sleep(100); // the mesh is converging: the sidecars are taking their first configuration
+            } catch (java.io.IOException e) {
+                // not listening yet: try again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
     public long ok() {
         return ok.get();
     }

@@ -25,6 +25,12 @@ final class WeftProcess implements AutoCloseable {
     private int httpPort;
     private int dnsPort;
     private int xdsPort;
+    private static final Pattern SIDECAR_READY = Pattern.compile(
+            "sidecar ready service=\\S+ instance=(\\S+) outbound=[^ ]+:(\\d+) inbound=[^ ]+:(\\d+) admin=[^ ]+:(\\d+)");
+    private String instanceId;
+    private int outboundPort;
+    private int inboundPort;
+    private int adminPort;
 
     private WeftProcess(Process process, Path stdout, Path stderr) {
         this.process = process;
@@ -82,6 +88,41 @@ final class WeftProcess implements AutoCloseable {
     }
 
     /** The xDS port from the ready line. */
+    /** Waits for a `weft proxy` process's ready line and learns its ports from it. */
+    WeftProcess awaitSidecarReady() {
+        Awaitility.await("sidecar ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("weft proxy exited with " + process.exitValue() + ": " + stderr() + stdout());
+            }
+            Matcher m = SIDECAR_READY.matcher(stderr());
+            if (m.find()) {
+                instanceId = m.group(1);
+                outboundPort = Integer.parseInt(m.group(2));
+                inboundPort = Integer.parseInt(m.group(3));
+                adminPort = Integer.parseInt(m.group(4));
+                return true;
+            }
+            return false;
+        });
+        return this;
+    }
+
+    String instanceId() {
+        return instanceId;
+    }
+
+    int outboundPort() {
+        return outboundPort;
+    }
+
+    int inboundPort() {
+        return inboundPort;
+    }
+
+    int adminPort() {
+        return adminPort;
+    }
+
     int xdsPort() {
         return xdsPort;
     }
