@@ -3,8 +3,6 @@ package dev.weft.proxy.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sits before the decoder and sees raw bytes. Between requests the idle timer runs; the first byte of
@@ -17,8 +15,8 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private DownstreamHandler proxy;
     private boolean awaitingHead = true;
-    private ScheduledFuture<?> headerTimer;
-    private ScheduledFuture<?> idleTimer;
+    private boolean headerStarted;
+    private LoopDeadlines.Deadline deadline;
 
     ConnectionTimeouts(long headerTimeoutNanos, long idleTimeoutNanos) {
         this.headerTimeoutNanos = headerTimeoutNanos;
@@ -36,16 +34,25 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        // One deadline per connection serves both timers: idle between requests, header read within one.
+        deadline = new LoopDeadlines.Deadline(LoopDeadlines.of(ctx.executor())) {
+            @Override
+            void expired() {
+                timedOut();
+            }
+        };
         armIdle();
         super.channelActive(ctx);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (awaitingHead && headerTimer == null && msg instanceof ByteBuf b && b.isReadable()) {
-            cancelIdle();
+        if (awaitingHead && !headerStarted && msg instanceof ByteBuf b && b.isReadable()) {
+            headerStarted = true;
             if (headerTimeoutNanos > 0) {
-                headerTimer = ctx.executor().schedule(this::headerTimedOut, headerTimeoutNanos, TimeUnit.NANOSECONDS);
+                deadline.arm(headerTimeoutNanos);
+            } else {
+                deadline.disarm();
             }
         }
         super.channelRead(ctx, msg);
@@ -53,54 +60,49 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        cancelHeader();
-        cancelIdle();
+        if (deadline != null) {
+            deadline.disarm();
+        }
         super.channelInactive(ctx);
     }
 
     /** A request head was decoded: no timer runs while the exchange is in progress. */
     void headersReceived() {
         awaitingHead = false;
-        cancelHeader();
-        cancelIdle();
+        headerStarted = false;
+        if (deadline != null) {
+            deadline.disarm();
+        }
     }
 
     /** The exchange finished and the connection stays open for the next request. */
     void exchangeDone() {
         awaitingHead = true;
+        headerStarted = false;
         armIdle();
     }
 
-    private void headerTimedOut() {
-        headerTimer = null;
-        if (awaitingHead && proxy != null) {
-            proxy.onHeaderTimeout();
+    private void timedOut() {
+        if (!awaitingHead) {
+            return;
+        }
+        if (headerStarted) {
+            if (proxy != null) {
+                proxy.onHeaderTimeout();
+            }
+        } else {
+            ctx.close();
         }
     }
 
     private void armIdle() {
-        cancelIdle();
-        if (idleTimeoutNanos > 0 && ctx != null) {
-            idleTimer = ctx.executor().schedule(() -> {
-                idleTimer = null;
-                if (awaitingHead && headerTimer == null) {
-                    ctx.close();
-                }
-            }, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+        if (deadline == null) {
+            return;
         }
-    }
-
-    private void cancelHeader() {
-        if (headerTimer != null) {
-            headerTimer.cancel(false);
-            headerTimer = null;
-        }
-    }
-
-    private void cancelIdle() {
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
+        if (idleTimeoutNanos > 0) {
+            deadline.arm(idleTimeoutNanos);
+        } else {
+            deadline.disarm();
         }
     }
 }

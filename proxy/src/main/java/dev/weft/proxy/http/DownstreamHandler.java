@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +73,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private UpstreamConnection upstream;
     private boolean upstreamReady;
     private long routeTimeoutNanos;
-    private ScheduledFuture<?> routeTimer;
+    private LoopDeadlines.Deadline routeTimer;
 
     DownstreamHandler(ProxyContext px, ConnectionTimeouts timeouts, ProxyResponseEncoder encoder) {
         this.px = px;
@@ -269,7 +268,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (c != null) {
             attachUpstream(c);
             upstreamReady = true;
-            c.channel().write(req);
+            c.channel().write(req, c.channel().voidPromise());
             flushUpstream = true;
         } else {
             c = picked.pool().connect();
@@ -289,7 +288,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             upstreamReady = true;
             HttpObject o;
             while ((o = pendingUpstream.poll()) != null) {
-                f.channel().write(o);
+                f.channel().write(o, f.channel().voidPromise());
             }
             f.channel().flush();
             updateRead();
@@ -321,7 +320,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
         boolean last = content instanceof LastHttpContent;
         if (upstreamReady) {
-            upstream.channel().write(content);
+            upstream.channel().write(content, upstream.channel().voidPromise());
             flushUpstream = true;
         } else {
             pendingUpstream.add(content);
@@ -360,7 +359,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             if (code >= 100 && code < 200 && code != 101) {
                 informational = true;
                 HopByHop.strip(resp.headers(), false);
-                ctx.write(resp);
+                ctx.write(resp, ctx.voidPromise());
                 return;
             }
             responseStarted = true;
@@ -386,7 +385,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             } else if (clientHttp10) {
                 resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            ctx.write(resp);
+            ctx.write(resp, ctx.voidPromise());
         }
         if (msg instanceof HttpContent content) {
             if (content.decoderResult().isFailure()) {
@@ -394,7 +393,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 onUpstreamFailed(from, content.decoderResult().cause());
                 return;
             }
-            ctx.write(content);
+            ctx.write(content, ctx.voidPromise());
             if (content instanceof LastHttpContent) {
                 if (informational) {
                     informational = false;
@@ -445,13 +444,20 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void armRouteTimer() {
-        if (routeTimeoutNanos > 0 && routeTimer == null) {
-            routeTimer = ctx.executor().schedule(this::onRouteTimeout, routeTimeoutNanos, TimeUnit.NANOSECONDS);
+        if (routeTimeoutNanos > 0 && (routeTimer == null || !routeTimer.isArmed())) {
+            if (routeTimer == null) {
+                routeTimer = new LoopDeadlines.Deadline(LoopDeadlines.of(ctx.executor())) {
+                    @Override
+                    void expired() {
+                        onRouteTimeout();
+                    }
+                };
+            }
+            routeTimer.arm(routeTimeoutNanos);
         }
     }
 
     private void onRouteTimeout() {
-        routeTimer = null;
         if (state != PROXYING) {
             return;
         }
@@ -555,8 +561,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     private void cancelRouteTimer() {
         if (routeTimer != null) {
-            routeTimer.cancel(false);
-            routeTimer = null;
+            routeTimer.disarm();
         }
     }
 

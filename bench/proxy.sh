@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Throughput through one Weft sidecar against nginx and HAProxy as reverse proxies, and direct,
+# in the same run: the same backend (nginx serving 1 KiB), wrk with keep-alive, loopback.
+# Every proxy gets one worker thread (the sidecar one event loop) and is pinned to CPU 1; wrk and
+# the backend share CPU 0. Rounds alternate between targets; medians and ratios are printed.
+# Usage: bench/proxy.sh [seconds per run] [rounds] [connections]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+duration="${1:-10}"
+rounds="${2:-3}"
+conns="${3:-32}"
+for tool in wrk nginx haproxy taskset curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk nginx haproxy util-linux curl" >&2; exit 1; }
+done
+./mvnw -B -q -DskipTests install -pl cli -am >/dev/null
+classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+
+backend_port=$(free_port); nginx_port=$(free_port); haproxy_port=$(free_port)
+mkdir -p "$work/www"; chmod 755 "$work" "$work/www"  # nginx workers run as an unprivileged user
+head -c 1024 /dev/zero | tr '\0' 'w' > "$work/www/1k.bin"; chmod 644 "$work/www/1k.bin"
+render() { sed -e "s#__DIR__#$work#g" -e "s#__BACKEND_PORT__#$backend_port#g" -e "s#__NGINX_PORT__#$nginx_port#g" \
+               -e "s#__HAPROXY_PORT__#$haproxy_port#g" "$1" > "$2"; }
+render bench/proxy/backend-nginx.conf "$work/backend.conf"
+render bench/proxy/nginx-proxy.conf "$work/nginx-proxy.conf"
+render bench/proxy/haproxy.cfg "$work/haproxy.cfg"
+
+taskset -c 0 nginx -c "$work/backend.conf" -p "$work" -e "$work/backend-error.log" & pids+=($!)
+taskset -c 1 nginx -c "$work/nginx-proxy.conf" -p "$work" -e "$work/nginx-proxy-error.log" & pids+=($!); nginx_pid=$!
+taskset -c 1 haproxy -f "$work/haproxy.cfg" -q & pids+=($!); haproxy_pid=$!
+
+# Weft: a control plane (idle during the runs), the backend registered as a plain instance, one sidecar.
+java -cp "$classpath" dev.weft.cli.Main control-plane --data-dir "$work/cp" --http-port 0 --dns-port 0 --xds-port 0 \
+  --insecure-no-auth >"$work/cp.out" 2>"$work/cp.err" & pids+=($!)
+for _ in $(seq 1 200); do grep -q "control plane ready" "$work/cp.err" 2>/dev/null && break; sleep 0.1; done
+cp_http=$(grep -o 'http=http://127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
+cp_xds=$(grep -o 'xds=127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
+curl -sf -X PUT -d "{\"address\":\"127.0.0.1\",\"port\":$backend_port}" \
+  "http://127.0.0.1:$cp_http/api/v1/services/backend/instances/backend-1" >/dev/null
+weft_port=$(free_port)
+sidecar_flags="${WEFT_PROXY_JAVA_OPTS:--Xms64m -Xmx64m -XX:+UseParallelGC}"
+taskset -c 1 java $sidecar_flags -cp "$classpath" dev.weft.cli.Main proxy --service bench-client --app-port "$backend_port" \
+  --outbound-port "$weft_port" --inbound-port 0 --admin-port 0 --event-loops 1 \
+  --control-plane "http://127.0.0.1:$cp_http" --xds "127.0.0.1:$cp_xds" --state-dir "$work/sidecar" \
+  >"$work/sidecar.out" 2>"$work/sidecar.err" & pids+=($!); weft_pid=$!
+wait_port "$backend_port"; wait_port "$nginx_port"; wait_port "$haproxy_port"; wait_port "$weft_port"
+for _ in $(seq 1 100); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: backend' "http://127.0.0.1:$weft_port/")" = 200 ] && break; sleep 0.1
+done
+
+declare -A url=( [direct]="http://127.0.0.1:$backend_port/" [nginx]="http://127.0.0.1:$nginx_port/"
+                 [haproxy]="http://127.0.0.1:$haproxy_port/" [weft]="http://127.0.0.1:$weft_port/" )
+for t in direct nginx haproxy weft; do
+  code=$(curl -s -o "$work/check.bin" -w '%{http_code}' -H 'Host: backend' "${url[$t]}")
+  [ "$code" = 200 ] && [ "$(wc -c < "$work/check.bin")" = 1024 ] || { echo "$t does not serve the 1 KiB body (HTTP $code)" >&2; exit 1; }
+done
+
+echo "date: $(date -u +%Y-%m-%d)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "java: $(java -version 2>&1 | head -1); sidecar flags: $sidecar_flags, 1 event loop"
+echo "wrk -t1 -c$conns -d${duration}s, keep-alive, 1 KiB body; wrk + backend on CPU 0, proxy under test on CPU 1"
+# Warm-up: the JIT compiles the sidecar's hot path before anything is counted.
+taskset -c 0 wrk -t1 -c"$conns" -d5s -H 'Host: backend' "${url[weft]}" >/dev/null
+# CPU time of a proxy's processes (the nginx master and its worker, HAProxy, the sidecar JVM), in clock ticks.
+cpu_ticks() { local total=0; for p in "$@"; do for q in $p $(pgrep -P "$p" || true); do
+  total=$((total + $(awk '{print $14 + $15}' "/proc/$q/stat" 2>/dev/null || echo 0))); done; done; echo "$total"; }
+declare -A procs=( [direct]="" [nginx]="$nginx_pid" [haproxy]="$haproxy_pid" [weft]="$weft_pid" )
+hz=$(getconf CLK_TCK)
+declare -A results cpu_per_req
+for r in $(seq 1 "$rounds"); do
+  for t in direct nginx haproxy weft; do
+    before=$(cpu_ticks ${procs[$t]})
+    out=$(taskset -c 0 wrk -t1 -c"$conns" -d"${duration}s" --latency -H 'Host: backend' "${url[$t]}")
+    after=$(cpu_ticks ${procs[$t]})
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    total=$(echo "$out" | awk '/requests in/ {print $1}')
+    if [ -n "${procs[$t]}" ]; then
+      us=$(awk -v d="$((after - before))" -v hz="$hz" -v n="$total" 'BEGIN { printf "%.1f", d / hz / n * 1e6 }')
+      cpu_per_req[$t]+="$us "
+    else
+      us="-"
+    fi
+    p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+    p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+    errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+    printf 'round %d  %-8s %10s req/s  p50 %-8s p99 %-8s proxy CPU %5s us/req %s\n' "$r" "$t" "$rps" "$p50" "$p99" "$us" "$errors"
+    results[$t]+="$rps "
+  done
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+echo
+declare -A med
+for t in direct nginx haproxy weft; do
+  med[$t]=$(echo "${results[$t]}" | median)
+  if [ -n "${procs[$t]}" ]; then cpu="$(echo "${cpu_per_req[$t]}" | median) us CPU/req"; else cpu=""; fi
+  printf 'median %-8s %10.0f req/s  %s\n' "$t" "${med[$t]}" "$cpu"
+done
+awk -v w="${med[weft]}" -v n="${med[nginx]}" -v h="${med[haproxy]}" -v d="${med[direct]}" \
+  'BEGIN { printf "ratio weft/nginx %.2f  weft/haproxy %.2f  weft/direct %.2f\n", w/n, w/h, w/d }'
+echo "sidecar RSS after the runs: $(ps -o rss= -p "$(pgrep -f 'dev.weft.cli.Main proxy --service bench-client' | head -1)" | awk '{printf "%.0f MB", $1/1024}')"
