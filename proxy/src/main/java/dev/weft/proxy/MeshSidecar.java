@@ -88,11 +88,17 @@ public final class MeshSidecar implements AutoCloseable {
         try {
             String instanceId = o.instanceId() != null ? o.instanceId()
                     : o.service() + "-" + o.address().replace(':', '-') + "-" + sidecar.inboundPort();
-            Optional<ProxyConfig> lastGood = XdsClient.loadLastKnownGood(o.stateDir());
-            if (lastGood.isPresent() && sidecar.validate(lastGood.get()) == null) {
-                sidecar.apply(lastGood.get());
-                log.info("serving the last known good configuration version={} until the control plane answers",
-                        lastGood.get().version());
+            Optional<ProxyConfig> lastGood = XdsClient.loadLastKnownGood(o.stateDir()).map(c -> rebind(c, sidecar));
+            if (lastGood.isPresent()) {
+                String problem = sidecar.validate(lastGood.get());
+                if (problem == null) {
+                    sidecar.apply(lastGood.get());
+                    log.info("serving the last known good configuration version={} until the control plane answers",
+                            lastGood.get().version());
+                } else {
+                    log.warn("last known good configuration in {} does not fit this sidecar, waiting for the control plane: {}",
+                            o.stateDir(), problem);
+                }
             }
             xds = new XdsClient(XdsClientOptions.builder(o.xds(), o.service(), instanceId)
                     .nodeAddress(o.address())
@@ -119,6 +125,20 @@ public final class MeshSidecar implements AutoCloseable {
             sidecar.close();
             throw e;
         }
+    }
+
+    /**
+     * The saved listeners carry the ports this sidecar had last time, which the control plane built
+     * from its node metadata; a restart may have bound other ones (ephemeral ports), so the saved
+     * routes and clusters are served on the listeners actually bound now.
+     */
+    private static ProxyConfig rebind(ProxyConfig saved, Sidecar sidecar) {
+        java.net.InetAddress bind = sidecar.options().bindAddress();
+        dev.weft.proxy.config.ListenerSpec out = saved.outbound() == null ? null : new dev.weft.proxy.config.ListenerSpec(
+                saved.outbound().name(), new InetSocketAddress(bind, sidecar.outboundPort()), saved.outbound().routes());
+        dev.weft.proxy.config.ListenerSpec in = saved.inbound() == null ? null : new dev.weft.proxy.config.ListenerSpec(
+                saved.inbound().name(), new InetSocketAddress(bind, sidecar.inboundPort()), saved.inbound().routes());
+        return new ProxyConfig(saved.version(), saved.clusters(), out, in);
     }
 
     public Sidecar sidecar() {
