@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Latency at a fixed rate, coordinated omission corrected (dev.weft.bench.FixedRateLoad), against:
+# direct, one Weft sidecar, two Weft sidecars (client side + server side: the mesh's real path),
+# nginx and HAProxy (one worker each, keep-alive upstreams), all before the same 1 KiB nginx
+# backend, in one run. Load generator and backend share CPU 0; the proxies run on CPU 1.
+# Usage: bench/latency.sh [seconds per run] [rounds] [rates...]   (default: 10 3 1000 5000)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+duration="${1:-10}"; rounds="${2:-3}"; shift $(( $# > 2 ? 2 : $# )) || true
+rates=("$@"); [ "${#rates[@]}" -gt 0 ] || rates=(1000 5000)
+conns=16
+for tool in nginx haproxy taskset curl python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx haproxy util-linux curl python3" >&2; exit 1; }
+done
+./mvnw -B -q -DskipTests install -pl bench -am >/dev/null
+classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
+loadcp="$root/bench/target/weft-bench-0.1.0-SNAPSHOT.jar:$root/cli/target/lib/*:$(ls ~/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar)"
+
+work=$(mktemp -d); chmod 755 "$work"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 1 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $2" "http://127.0.0.1:$1/")" = 200 ] && return 0; sleep 0.1; done; echo "127.0.0.1:$1 (Host: $2) never answered 200" >&2; exit 1; }
+
+backend_port=$(free_port); nginx_port=$(free_port); haproxy_port=$(free_port)
+mkdir -p "$work/www"; chmod 755 "$work/www"
+head -c 1024 /dev/zero | tr '\0' 'w' > "$work/www/1k.bin"; chmod 644 "$work/www/1k.bin"
+render() { sed -e "s#__DIR__#$work#g" -e "s#__BACKEND_PORT__#$backend_port#g" -e "s#__NGINX_PORT__#$nginx_port#g" \
+               -e "s#__HAPROXY_PORT__#$haproxy_port#g" "$1" > "$2"; }
+render bench/proxy/backend-nginx.conf "$work/backend.conf"
+render bench/proxy/nginx-proxy.conf "$work/nginx-proxy.conf"
+render bench/proxy/haproxy.cfg "$work/haproxy.cfg"
+taskset -c 0 nginx -c "$work/backend.conf" -p "$work" -e "$work/backend-error.log" & pids+=($!)
+taskset -c 1 nginx -c "$work/nginx-proxy.conf" -p "$work" -e "$work/nginx-proxy-error.log" & pids+=($!)
+taskset -c 1 haproxy -f "$work/haproxy.cfg" -q & pids+=($!)
+
+java -cp "$classpath" dev.weft.cli.Main control-plane --data-dir "$work/cp" --http-port 0 --dns-port 0 --xds-port 0 \
+  --insecure-no-auth >"$work/cp.out" 2>"$work/cp.err" & pids+=($!)
+for _ in $(seq 1 200); do grep -q "control plane ready" "$work/cp.err" 2>/dev/null && break; sleep 0.1; done
+cp_http=$(grep -o 'http=http://127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
+cp_xds=$(grep -o 'xds=127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
+# "plain": the backend registered without a sidecar (one sidecar on the path);
+# "backend": the backend behind its own sidecar (two sidecars on the path).
+curl -sf -X PUT -d "{\"address\":\"127.0.0.1\",\"port\":$backend_port}" \
+  "http://127.0.0.1:$cp_http/api/v1/services/plain/instances/plain-1" >/dev/null
+sidecar_flags="${WEFT_PROXY_JAVA_OPTS:--Xms64m -Xmx64m -XX:+UseParallelGC}"
+client_port=$(free_port)
+start_sidecar() { # service app_port outbound_port name
+  taskset -c 1 java $sidecar_flags -cp "$classpath" dev.weft.cli.Main proxy --service "$1" --app-port "$2" \
+    --outbound-port "$3" --inbound-port 0 --admin-port 0 --event-loops 1 --health-interval 1s \
+    --control-plane "http://127.0.0.1:$cp_http" --xds "127.0.0.1:$cp_xds" --state-dir "$work/state-$4" \
+    >"$work/$4.out" 2>"$work/$4.err" & pids+=($!)
+}
+start_sidecar backend "$backend_port" 0 server
+start_sidecar client "$backend_port" "$client_port" client
+wait_http "$backend_port" x; wait_http "$nginx_port" x; wait_http "$haproxy_port" x
+wait_http "$client_port" plain; wait_http "$client_port" backend
+
+declare -A target=( [direct]="$backend_port x" [one-sidecar]="$client_port plain" [two-sidecars]="$client_port backend"
+                    [nginx]="$nginx_port x" [haproxy]="$haproxy_port x" )
+order=(direct one-sidecar two-sidecars nginx haproxy)
+echo "date: $(date -u +%Y-%m-%d)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "java: $(java -version 2>&1 | head -1); sidecars: $sidecar_flags, 1 event loop each, both on CPU 1"
+echo "load: fixed rate, $conns connections, ${duration}s per run after 2s warm-up, latency from intended send time"
+load() { taskset -c 0 java -Xmx256m -cp "$loadcp" dev.weft.bench.FixedRateLoad "http://127.0.0.1:$1/" "$3" "$duration" "$conns" 2 "$2"; }
+# JIT warm-up of the sidecars before anything is recorded.
+load "$client_port" backend 2000 >/dev/null
+declare -A p50 p99
+for rate in "${rates[@]}"; do
+  for r in $(seq 1 "$rounds"); do
+    for t in "${order[@]}"; do
+      read -r port host <<<"${target[$t]}"
+      line=$(load "$port" "$host" "$rate")
+      printf '%-5s rps round %d %-13s %s\n' "$rate" "$r" "$t" "${line#*| }"
+      p50[$rate,$t]+="$(echo "$line" | sed 's/.*p50 \([0-9.]*\).*/\1/') "
+      p99[$rate,$t]+="$(echo "$line" | sed 's/.*p99 \([0-9.]*\).*/\1/') "
+    done
+  done
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+echo
+for rate in "${rates[@]}"; do
+  d50=$(echo "${p50[$rate,direct]}" | median); d99=$(echo "${p99[$rate,direct]}" | median)
+  for t in "${order[@]}"; do
+    m50=$(echo "${p50[$rate,$t]}" | median); m99=$(echo "${p99[$rate,$t]}" | median)
+    awk -v r="$rate" -v t="$t" -v a="$m50" -v b="$m99" -v c="$d50" -v d="$d99" \
+      'BEGIN { printf "%5s rps  %-13s median p50 %.3f ms  p99 %.3f ms   added over direct: p50 %+.3f ms  p99 %+.3f ms\n", r, t, a, b, a-c, b-d }'
+  done
+done
