@@ -126,6 +126,8 @@ class GracefulDrainTest {
                 assertThat(exit).as(id + " exit code after SIGTERM (128 + 15: the JVM's status for a signal, hooks run)").isEqualTo(143);
                 assertThat(catalog[i].stderr()).contains("drain: deregistered").contains("drain: listeners closed")
                         .contains("sidecar stopped instance=" + id);
+                catalog[i].stderr().lines().filter(l -> l.contains("drain") || l.contains("deregister") || l.contains("stopped"))
+                        .forEach(l -> System.out.println(id + ": " + l));
                 long restarted = System.nanoTime();
                 catalog[i] = sidecar("catalog", id, catalogApps[i], 0, http, xds, token);
                 Awaitility.await(id + " serves through the client sidecar again").atMost(Duration.ofSeconds(20))
