@@ -119,7 +119,9 @@ final class DemoCommand implements Callable<Integer> {
         SidecarOptions options = SidecarOptions.defaults().withBindAddress(bind).withPorts(0, 0, 0).withEventLoopThreads(1);
         return MeshSidecar.start(new MeshSidecar.Options(options, service, id, bind.getHostAddress(), appPort, "/healthz",
                 zone, tags, URI.create(cp.httpUrl()), new InetSocketAddress(bind, cp.xdsPort()), cp.token().value(),
-                dataDir.resolve("sidecars").resolve(id), Duration.ofSeconds(1)));
+                dataDir.resolve("sidecars").resolve(id), Duration.ofSeconds(1),
+                // the whole mesh stops together: no caller to wait for, so no propagation delay
+                Duration.ZERO, Duration.ofSeconds(2)));
     }
 
     /** Reverse order: traffic first, then sidecars (which deregister), then apps. */

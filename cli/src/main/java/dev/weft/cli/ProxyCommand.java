@@ -71,6 +71,14 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--health-interval", defaultValue = "2s", description = "How often the app is probed and its health reported (default: ${DEFAULT-VALUE}).")
     String healthInterval;
 
+    @Option(names = "--drain-propagation", defaultValue = "3s", description = "On SIGTERM: how long to keep serving after "
+            + "deregistering, so that callers learn of it (default: ${DEFAULT-VALUE}).")
+    String drainPropagation;
+
+    @Option(names = "--drain-timeout", defaultValue = "15s", description = "On SIGTERM: how long requests in flight may take "
+            + "to finish before their connections are closed (default: ${DEFAULT-VALUE}).")
+    String drainTimeout;
+
     @Override
     public Integer call() throws Exception {
         InetAddress bindAddress = ip("--bind", bind);
@@ -87,7 +95,8 @@ final class ProxyCommand implements Callable<Integer> {
         try {
             running = MeshSidecar.start(new MeshSidecar.Options(sidecar, service, instanceId, advertised, appPort, appHealthPath,
                     zone, tags, controlPlane, xdsAddress(), tokenValue == null || tokenValue.isBlank() ? null : tokenValue.trim(),
-                    state, Durations.parse("--health-interval", healthInterval)));
+                    state, Durations.parse("--health-interval", healthInterval),
+                    Durations.parse("--drain-propagation", drainPropagation), Durations.parse("--drain-timeout", drainTimeout)));
         } catch (RuntimeException e) {
             throw new CliException("cannot start the sidecar: " + ControlPlaneCommand.rootMessage(e));
         }

@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,8 @@ public final class MeshSidecar implements AutoCloseable {
      * @param xds the control plane's xDS address
      * @param token admin token (or, later, a join token); null when the control plane runs without auth
      * @param stateDir where the last accepted configuration is kept
+     * @param drainPropagation on close, how long to keep serving after deregistering, so that callers learn of it
+     * @param drainTimeout on close, how long exchanges in flight may take before their connections are force-closed
      */
     public record Options(
             SidecarOptions sidecar,
@@ -51,8 +56,27 @@ public final class MeshSidecar implements AutoCloseable {
             InetSocketAddress xds,
             String token,
             Path stateDir,
-            Duration healthInterval) {
+            Duration healthInterval,
+            Duration drainPropagation,
+            Duration drainTimeout) {
+        public static final Duration DEFAULT_DRAIN_PROPAGATION = Duration.ofSeconds(3);
+        public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);
+
+        /** With the default drain: 3 s propagation, 15 s timeout. */
+        public Options(SidecarOptions sidecar, String service, String instanceId, String address, int appPort, String appHealthPath,
+                       String zone, List<String> tags, URI controlPlane, InetSocketAddress xds, String token, Path stateDir,
+                       Duration healthInterval) {
+            this(sidecar, service, instanceId, address, appPort, appHealthPath, zone, tags, controlPlane, xds, token, stateDir,
+                    healthInterval, DEFAULT_DRAIN_PROPAGATION, DEFAULT_DRAIN_TIMEOUT);
+        }
+
         public Options {
+            Objects.requireNonNull(drainPropagation, "drainPropagation");
+            Objects.requireNonNull(drainTimeout, "drainTimeout");
+            if (drainPropagation.isNegative() || drainTimeout.isNegative()) {
+                throw new IllegalArgumentException("drainPropagation and drainTimeout must not be negative, were "
+                        + drainPropagation + " and " + drainTimeout);
+            }
             Objects.requireNonNull(sidecar, "sidecar");
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(address, "address");
@@ -66,7 +90,8 @@ public final class MeshSidecar implements AutoCloseable {
         public String toString() {
             return "MeshSidecar.Options[service=" + service + ", instance=" + instanceId + ", address=" + address
                     + ", app_port=" + appPort + ", control_plane=" + controlPlane + ", xds=" + xds
-                    + ", token=" + (token == null ? "none" : "<redacted>") + ", state_dir=" + stateDir + "]";
+                    + ", token=" + (token == null ? "none" : "<redacted>") + ", state_dir=" + stateDir
+                    + ", drain_propagation=" + drainPropagation + ", drain_timeout=" + drainTimeout + "]";
         }
     }
 
@@ -74,12 +99,15 @@ public final class MeshSidecar implements AutoCloseable {
     private final XdsClient xds;
     private final InstanceRegistrar registrar;
     private final String instanceId;
+    private final Options options;
+    private boolean closed;
 
-    private MeshSidecar(Sidecar sidecar, XdsClient xds, InstanceRegistrar registrar, String instanceId) {
+    private MeshSidecar(Sidecar sidecar, XdsClient xds, InstanceRegistrar registrar, String instanceId, Options options) {
         this.sidecar = sidecar;
         this.xds = xds;
         this.registrar = registrar;
         this.instanceId = instanceId;
+        this.options = options;
     }
 
     public static MeshSidecar start(Options o) {
@@ -117,7 +145,7 @@ public final class MeshSidecar implements AutoCloseable {
                     o.service(), instanceId, o.sidecar().bindAddress().getHostAddress(), sidecar.outboundPort(),
                     o.sidecar().bindAddress().getHostAddress(), sidecar.inboundPort(),
                     o.sidecar().bindAddress().getHostAddress(), sidecar.adminPort(), o.appPort(), o.xds());
-            return new MeshSidecar(sidecar, xds, registrar, instanceId);
+            return new MeshSidecar(sidecar, xds, registrar, instanceId, o);
         } catch (RuntimeException e) {
             if (xds != null) {
                 xds.close();
@@ -153,12 +181,37 @@ public final class MeshSidecar implements AutoCloseable {
         return instanceId;
     }
 
-    /** Deregisters first, so that callers stop choosing this instance, then stops subscribing and serving. */
+    /**
+     * Graceful drain (what SIGTERM runs): deregisters (waiting, bounded, for the control plane's
+     * answer), keeps serving normally for the propagation delay so that callers learn of it through
+     * their EDS push, then drains the listeners ({@link Sidecar#drain}) within the drain timeout,
+     * and only then stops subscribing and stops the event loops. Blocks the calling thread throughout.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long start = System.nanoTime();
+        log.info("drain started instance={} propagation={}ms timeout={}ms", instanceId,
+                options.drainPropagation().toMillis(), options.drainTimeout().toMillis());
         registrar.close();
+        log.info("drain: deregistered, serving for {} ms while callers learn of it instance={}",
+                options.drainPropagation().toMillis(), instanceId);
+        try {
+            Thread.sleep(options.drainPropagation().toMillis());
+            // the future completes within the timeout (force-closing what is left); the margin covers the loop tasks
+            sidecar.drain(options.drainTimeout()).get(options.drainTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("drain interrupted instance={}, closing now", instanceId);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("drain did not finish instance={}, closing now: {}", instanceId, e.toString());
+        }
         xds.close();
         sidecar.close();
-        log.info("sidecar stopped instance={}", instanceId);
+        log.info("sidecar stopped instance={} after {} ms", instanceId,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 }

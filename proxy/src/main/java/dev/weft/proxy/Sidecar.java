@@ -26,6 +26,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -51,6 +52,8 @@ public final class Sidecar implements AutoCloseable {
     private ProxyListener outbound;
     private ProxyListener inbound;
     private AdminServer admin;
+    private ProxyContext outboundContext;
+    private ProxyContext inboundContext;
 
     private Sidecar(SidecarOptions options) {
         this.options = options;
@@ -85,6 +88,8 @@ public final class Sidecar implements AutoCloseable {
         HttpLimits limits = new HttpLimits(options.headerReadTimeout(), options.idleTimeout(), options.maxHeaderSize(), options.maxInitialLineLength());
         ProxyContext out = new ProxyContext(Direction.OUTBOUND, () -> config, loops, limits, metrics.activeConnections("outbound"));
         ProxyContext in = new ProxyContext(Direction.INBOUND, () -> config, loops, limits, metrics.activeConnections("inbound"));
+        outboundContext = out;
+        inboundContext = in;
         outbound = ProxyListener.bind(new InetSocketAddress(options.bindAddress(), options.outboundPort()), transport, boss, workers,
                 TransportSecurity.PLAINTEXT, out);
         listeners.add(outbound);
@@ -194,6 +199,38 @@ public final class Sidecar implements AutoCloseable {
 
     public SidecarOptions options() {
         return options;
+    }
+
+    /**
+     * Drains the outbound and inbound listeners: closes their sockets (new connections are refused),
+     * closes idle keep-alive connections, answers each exchange in flight with {@code Connection:
+     * close} and closes its connection after it. Completes when every connection has closed, or
+     * when {@code timeout} has passed and the rest have been force-closed. The admin listener keeps
+     * serving until {@link #close()}. Counting happens on each event loop, off the request path's locks.
+     */
+    public CompletableFuture<Void> drain(Duration timeout) {
+        long start = System.nanoTime();
+        outbound.close();
+        inbound.close();
+        log.info("drain: listeners closed, new connections are refused outbound={} inbound={}",
+                outbound.localAddress(), inbound.localAddress());
+        CompletableFuture<ProxyContext.Drain> out = outboundContext.drain();
+        CompletableFuture<ProxyContext.Drain> in = inboundContext.drain();
+        return out.thenCombine(in, (o, i) -> {
+            log.info("drain: idle connections closed, waiting for exchanges in flight outbound={} inbound={} timeout={}ms",
+                    o.exchangesInFlight(), i.exchangesInFlight(), timeout.toMillis());
+            return CompletableFuture.allOf(o.done(), i.done());
+        }).thenCompose(all -> all.thenApply(v -> true).completeOnTimeout(false, timeout.toNanos(), TimeUnit.NANOSECONDS))
+                .thenCompose(inTime -> inTime ? CompletableFuture.completedFuture(0)
+                        : outboundContext.closeAll().thenCombine(inboundContext.closeAll(), Integer::sum))
+                .thenAccept(forced -> {
+                    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    if (forced > 0) {
+                        log.warn("drain: timeout passed after {} ms, force-closed connections={}", ms, forced);
+                    } else {
+                        log.info("drain: all connections closed after {} ms", ms);
+                    }
+                });
     }
 
     /** Stops accepting, closes every connection and stops the event loops. */

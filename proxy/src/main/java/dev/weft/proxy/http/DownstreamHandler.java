@@ -53,7 +53,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<HttpObject> pendingUpstream = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
     private LoopResources loop;
+    private LoopConnections connections;
     private int state = IDLE;
+    private boolean draining;
 
     // the exchange in progress
     private long startNanos;
@@ -86,17 +88,24 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.loop = px.loop(ctx.channel().eventLoop());
+        this.connections = px.connections(ctx.channel().eventLoop());
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         px.activeConnections().inc();
+        if (!connections.add(this)) {
+            draining = true; // accepted just before the listener closed
+            closeNow();
+            return;
+        }
         super.channelActive(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         px.activeConnections().dec();
+        connections.remove(this);
         state = CLOSING;
         cancelRouteTimer();
         if (upstream != null) {
@@ -172,7 +181,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         requestDone = false;
         responseStarted = false;
         informational = false;
-        closeAfterResponse = false;
+        closeAfterResponse = draining; // a request that arrives while draining is answered with Connection: close
         recorded = false;
         responseCode = 0;
         clientHttp10 = req.protocolVersion().minorVersion() == 0;
@@ -483,6 +492,34 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    // ---- drain (graceful shutdown) ----
+
+    /**
+     * The listener is draining: an idle connection closes now (returns true); one with an exchange in
+     * flight answers it with {@code Connection: close}, or closes after it when the response has
+     * already started, so a connection is only ever closed between exchanges.
+     */
+    boolean drain() {
+        draining = true;
+        if (state == CLOSING) {
+            return true;
+        }
+        if (state == IDLE && pipelined.isEmpty()) {
+            closeNow();
+            return true;
+        }
+        closeAfterResponse = true;
+        return false;
+    }
+
+    /** The drain timeout passed with this connection still open. */
+    void forceClose() {
+        if (state == PROXYING && !recorded) {
+            record(responseStarted ? responseCode : 503, "drain_timeout");
+        }
+        closeNow();
+    }
+
     // ---- ending an exchange ----
 
     private void respondError(ProxyError error, String detail, boolean forceClose) {
@@ -492,7 +529,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
         releaseHost();
         releasePending();
-        boolean close = forceClose || !clientKeepAlive || (!requestDone && requestHasBody);
+        boolean close = forceClose || draining || !clientKeepAlive || (!requestDone && requestHasBody);
         record(error.status().code(), error.reason());
         if (error.status().code() >= 500 || error == ProxyError.HEADER_TIMEOUT) {
             log.info("{} {} {} destination={} client={}", px.direction().label(), error.status().code(), error.reason(),
@@ -518,6 +555,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         timeouts.exchangeDone();
         while (!pipelined.isEmpty() && (state == IDLE || (state == PROXYING && !requestDone) || state == DISCARDING)) {
             handle((HttpObject) pipelined.poll());
+        }
+        if (state == IDLE && draining) {
+            closeAfterFlush();
+            return;
         }
         if (state != CLOSING) {
             updateRead();

@@ -29,22 +29,22 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 
-/** The resources docs/xds.md says the control plane sends a sidecar, built by hand. */
-final class XdsResources {
-    static final ConfigSource ADS = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
+/** The resources docs/xds.md says the control plane sends a sidecar, built by hand (shared with the it module through the test jar). */
+public final class XdsResources {
+    public static final ConfigSource ADS = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
 
     private XdsResources() {
     }
 
-    static Address address(String ip, int port) {
+    public static Address address(String ip, int port) {
         return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
     }
 
-    static HttpFilter router() {
+    public static HttpFilter router() {
         return HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
     }
 
-    static Listener listener(String name, int port, HttpConnectionManager hcm) {
+    public static Listener listener(String name, int port, HttpConnectionManager hcm) {
         return Listener.newBuilder()
                 .setName(name)
                 .setAddress(address("127.0.0.1", port))
@@ -54,18 +54,18 @@ final class XdsResources {
                 .build();
     }
 
-    static HttpConnectionManager.Builder rdsHcm(String routeName) {
+    public static HttpConnectionManager.Builder rdsHcm(String routeName) {
         return HttpConnectionManager.newBuilder()
                 .setStatPrefix("outbound")
                 .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(ADS))
                 .addHttpFilters(router());
     }
 
-    static Listener outbound(int port) {
+    public static Listener outbound(int port) {
         return listener("weft-outbound", port, rdsHcm("weft-outbound").build());
     }
 
-    static Listener inbound(int port, int appPort) {
+    public static Listener inbound(int port, int appPort) {
         RouteConfiguration inline = RouteConfiguration.newBuilder()
                 .setName("weft-inbound")
                 .addVirtualHosts(VirtualHost.newBuilder().setName("inbound").addDomains("*")
@@ -75,7 +75,7 @@ final class XdsResources {
                 .setStatPrefix("inbound").setRouteConfig(inline).addHttpFilters(router()).build());
     }
 
-    static Route route(String prefix, String cluster, com.google.protobuf.Duration timeout) {
+    public static Route route(String prefix, String cluster, com.google.protobuf.Duration timeout) {
         RouteAction.Builder action = RouteAction.newBuilder().setCluster(cluster);
         if (timeout != null) {
             action.setTimeout(timeout);
@@ -83,7 +83,7 @@ final class XdsResources {
         return Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix(prefix)).setRoute(action).build();
     }
 
-    static RouteConfiguration outboundRoutes(String... services) {
+    public static RouteConfiguration outboundRoutes(String... services) {
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName("weft-outbound");
         for (String s : services) {
             rc.addVirtualHosts(VirtualHost.newBuilder().setName(s).addDomains(s).addDomains(s + ".service.weft")
@@ -92,7 +92,7 @@ final class XdsResources {
         return rc.build();
     }
 
-    static Cluster.Builder edsCluster(String name) {
+    public static Cluster.Builder edsCluster(String name) {
         return Cluster.newBuilder()
                 .setName(name)
                 .setType(Cluster.DiscoveryType.EDS)
@@ -104,7 +104,7 @@ final class XdsResources {
                         .setMaxRequestsPerConnection(UInt32Value.of(0)));
     }
 
-    static Cluster staticCluster(int appPort) {
+    public static Cluster staticCluster(int appPort) {
         return Cluster.newBuilder()
                 .setName("inbound|" + appPort)
                 .setType(Cluster.DiscoveryType.STATIC)
@@ -116,7 +116,7 @@ final class XdsResources {
                 .build();
     }
 
-    static LbEndpoint endpoint(String ip, int port, HealthStatus health, int weight, boolean mesh, String instanceId) {
+    public static LbEndpoint endpoint(String ip, int port, HealthStatus health, int weight, boolean mesh, String instanceId) {
         Struct weft = Struct.newBuilder()
                 .putFields("mesh", Value.newBuilder().setBoolValue(mesh).build())
                 .putFields("instance_id", Value.newBuilder().setStringValue(instanceId).build())
@@ -130,7 +130,7 @@ final class XdsResources {
                 .build();
     }
 
-    static ClusterLoadAssignment cla(String cluster, String zone, LbEndpoint... endpoints) {
+    public static ClusterLoadAssignment cla(String cluster, String zone, LbEndpoint... endpoints) {
         LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setZone(zone));
         int sum = 0;
         for (LbEndpoint e : endpoints) {
