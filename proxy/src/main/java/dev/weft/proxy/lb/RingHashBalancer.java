@@ -8,10 +8,10 @@ import java.util.random.RandomGenerator;
 
 /**
  * Ketama-style consistent hashing: each backend owns virtual nodes at murmur3 hashes of
- * "address#i", as many as its share of the ring (weight / total weight, and at least one); a
- * request goes to the first node at or after its hash, wrapping around. Ring size: the smallest
- * that gives the lightest backend {@code minSize} * its share nodes, capped at {@code maxSize}
- * (Envoy's sizing). Removing one of N backends moves only its own keys (about 1/N).
+ * "address#i", in proportion to its weight; a request goes to the first node at or after its hash,
+ * wrapping around. Nodes per unit of the lightest weight: the power of two at or above what makes
+ * the ring {@code minSize} (so between minSize and 2 * minSize), scaled down if the ring would
+ * exceed {@code maxSize}. Removing one of N backends then moves only its own keys (about 1/N).
  */
 final class RingHashBalancer implements LoadBalancer {
     static final HashFunction HASH = Hashing.murmur3_128();
@@ -27,18 +27,20 @@ final class RingHashBalancer implements LoadBalancer {
             owners = new Backend[0];
             return;
         }
-        long total = 0;
         int minWeight = Integer.MAX_VALUE;
+        long total = 0;
         for (Backend b : backends) {
             total += b.weight();
             minWeight = Math.min(minWeight, b.weight());
         }
-        double minShare = (double) minWeight / total;
-        double scale = Math.min(Math.ceil(minShare * minSize) / minShare, maxSize);
+        // nodes per unit of the lightest weight: a power of two, so that adding or removing a
+        // backend rarely changes how many nodes the others have (which would remap their keys)
+        long perUnit = Long.highestOneBit(Math.max(1, (long) Math.ceil((double) minSize * minWeight / total)) * 2 - 1);
+        double scale = Math.min(1.0, (double) maxSize / (perUnit * total / minWeight));
         long[][] perBackend = new long[backends.length][];
         int size = 0;
         for (int k = 0; k < backends.length; k++) {
-            int count = (int) Math.max(1, Math.round(scale * backends[k].weight() / total));
+            int count = (int) Math.max(1, Math.round(scale * perUnit * backends[k].weight() / minWeight));
             String address = LoadBalancers.key(backends[k]);
             long[] h = new long[count];
             for (int i = 0; i < count; i++) {
