@@ -1,5 +1,7 @@
 package dev.weft.proxy.lb;
 
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,6 +15,9 @@ import java.util.random.RandomGenerator;
  * A request goes to table[hash mod M]; removing one of N backends remaps about 1/N of keys.
  */
 final class MaglevBalancer implements LoadBalancer {
+    /** The second hash (skip): murmur3 with another seed than the ring's. */
+    private static final HashFunction SKIP_HASH = Hashing.murmur3_128(0x9e3779b9);
+
     private final Backend[] table;
     private final RandomGenerator random;
 
@@ -34,7 +39,7 @@ final class MaglevBalancer implements LoadBalancer {
         for (int i = 0; i < n; i++) {
             String k = LoadBalancers.key(backends[i]);
             long h1 = RingHashBalancer.HASH.hashString(k, StandardCharsets.UTF_8).asLong();
-            long h2 = com.google.common.hash.Hashing.murmur3_128(0x9e3779b9).hashString(k, StandardCharsets.UTF_8).asLong();
+            long h2 = SKIP_HASH.hashString(k, StandardCharsets.UTF_8).asLong();
             offset[i] = Long.remainderUnsigned(h1, tableSize);
             skip[i] = Long.remainderUnsigned(h2, tableSize - 1) + 1;
             maxWeight = Math.max(maxWeight, backends[i].weight());
