@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.proxy.config.EndpointHealth;
 import dev.weft.proxy.config.HashPolicy;
-import dev.weft.proxy.config.LbConfig;
 import dev.weft.proxy.config.LbPolicy;
 import dev.weft.proxy.config.ProxyConfig;
 import java.io.IOException;
@@ -79,9 +78,9 @@ class SidecarProxyTest {
         Configs.Builder cfg = new Configs.Builder(a)
                 .service(cluster("catalog", LbPolicy.ROUND_ROBIN, endpoint(b.inboundPort(), EndpointHealth.HEALTHY, 1)))
                 .service(cluster("reuse", LbPolicy.ROUND_ROBIN, healthy(reuse.port())))
-                .service(Configs.withLb(cluster("down", LbPolicy.ROUND_ROBIN, endpoint(app.port(), EndpointHealth.UNHEALTHY, 1)),
-                        LbConfig.DEFAULTS.withHealthyPanicThreshold(0)))
-                .service(cluster("panic", LbPolicy.ROUND_ROBIN, endpoint(app.port(), EndpointHealth.UNHEALTHY, 1)))
+                .service(cluster("down", LbPolicy.ROUND_ROBIN, endpoint(app.port(), EndpointHealth.UNHEALTHY, 1)))
+                .service(cluster("panic", LbPolicy.ROUND_ROBIN, endpoint(refusedPort, EndpointHealth.HEALTHY, 1),
+                        endpoint(app.port(), EndpointHealth.UNHEALTHY, 1), endpoint(app.port(), EndpointHealth.UNHEALTHY, 1)))
                 .service(cluster("refused", LbPolicy.ROUND_ROBIN, healthy(refusedPort)))
                 .service(cluster("reset", LbPolicy.ROUND_ROBIN, healthy(resetter.getLocalPort())));
         for (LbPolicy p : LbPolicy.values()) {
@@ -288,8 +287,15 @@ class SidecarProxyTest {
     }
 
     @Test
-    void panicModeSendsToAnUnhealthyEndpointWhenNothingIsHealthy() throws Exception {
-        assertThat(get("http://panic/").statusCode()).isEqualTo(200);
+    void panicModeSendsToUnhealthyEndpointsWhenTooFewAreHealthy() throws Exception {
+        // 1 of 3 serving (the refused port), under 50%: round robin over all three, two reach the app
+        int ok = 0;
+        for (int i = 0; i < 6; i++) {
+            if (get("http://panic/").statusCode() == 200) {
+                ok++;
+            }
+        }
+        assertThat(ok).isEqualTo(4);
     }
 
     @Test

@@ -58,8 +58,10 @@ public final class LoadBalancers {
                 serving.add(b);
             }
         }
-        // panic: too few serving endpoints to carry the load, so spread it over all of them
-        boolean panic = !backends.isEmpty() && config.healthyPanicThreshold() > 0
+        // panic: too few serving endpoints to carry the load, so spread it over all of them. With
+        // none serving Weft answers 503 no_healthy_upstream (Envoy would panic): a registry
+        // instance is critical until its first check passes, and that answer is the contract.
+        boolean panic = !serving.isEmpty() && config.healthyPanicThreshold() > 0
                 && serving.size() * 100.0 < config.healthyPanicThreshold() * backends.size();
         List<Backend> candidates = panic ? new ArrayList<>(backends) : serving;
         if (!ctx.localZone().isEmpty() && !panic) {

@@ -134,10 +134,8 @@ class LoadBalancersTest {
 
     @ParameterizedTest
     @EnumSource(LbPolicy.class)
-    void noServingEndpointGivesNullWithoutPanicMode(LbPolicy policy) {
-        var noPanic = dev.weft.proxy.config.LbConfig.DEFAULTS.withHealthyPanicThreshold(0);
-        var ctx = new LoadBalancers.Context(new SplittableRandom(1), () -> 0L, "");
-        assertThat(LoadBalancers.create(policy, noPanic, List.of(backend(1, EndpointHealth.UNHEALTHY, 1)), ctx).pick()).isNull();
+    void noServingEndpointGivesNullEvenBelowThePanicThreshold(LbPolicy policy) {
+        assertThat(LoadBalancers.create(policy, List.of(backend(1, EndpointHealth.UNHEALTHY, 1)), new SplittableRandom(1)).pick()).isNull();
         assertThat(LoadBalancers.create(policy, List.of(), new SplittableRandom(1)).pick()).isNull();
     }
 }
