@@ -111,7 +111,7 @@ public final class MeshSidecar implements AutoCloseable {
     }
 
     public static MeshSidecar start(Options o) {
-        Sidecar sidecar = Sidecar.start(o.sidecar());
+        Sidecar sidecar = Sidecar.start(o.zone() == null ? o.sidecar() : o.sidecar().withZone(o.zone()));
         XdsClient xds = null;
         try {
             String instanceId = o.instanceId() != null ? o.instanceId()

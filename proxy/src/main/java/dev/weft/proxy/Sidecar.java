@@ -11,6 +11,7 @@ import dev.weft.proxy.http.HttpLimits;
 import dev.weft.proxy.http.HttpProxyPipeline;
 import dev.weft.proxy.http.LoopResources;
 import dev.weft.proxy.http.ProxyContext;
+import dev.weft.proxy.lb.LoadBalancers;
 import dev.weft.proxy.listener.ProxyListener;
 import dev.weft.proxy.listener.Transport;
 import dev.weft.proxy.listener.TransportSecurity;
@@ -65,7 +66,8 @@ public final class Sidecar implements AutoCloseable {
         SplittableRandom seeds = new SplittableRandom();
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
-            LoopClusters clusters = new LoopClusters(loop, transport.socketChannel(), HttpProxyPipeline.upstreamInitializer(), metrics, seeds.split());
+            LoopClusters clusters = new LoopClusters(loop, transport.socketChannel(), HttpProxyPipeline.upstreamInitializer(), metrics,
+                    new LoadBalancers.Context(seeds.split(), System::nanoTime, options.zone()));
             m.put(loop, new LoopResources(clusters, metrics.forLoop()));
         }
         this.loops = m;

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param maxHeaderSize request header section limit in bytes (431 beyond)
  * @param maxInitialLineLength request line limit in bytes (414 beyond)
  * @param inboundSecurity the TLS step of the inbound listener; plaintext until the security issue
+ * @param zone this sidecar's locality zone, preferred by zone-aware balancing; empty for none
  */
 public record SidecarOptions(
         InetAddress bindAddress,
@@ -28,13 +29,15 @@ public record SidecarOptions(
         Duration idleTimeout,
         int maxHeaderSize,
         int maxInitialLineLength,
-        TransportSecurity inboundSecurity) {
+        TransportSecurity inboundSecurity,
+        String zone) {
 
     public SidecarOptions {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(headerReadTimeout, "headerReadTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(inboundSecurity, "inboundSecurity");
+        zone = zone == null ? "" : zone;
         checkPort("outboundPort", outboundPort);
         checkPort("inboundPort", inboundPort);
         checkPort("adminPort", adminPort);
@@ -49,37 +52,42 @@ public record SidecarOptions(
     public static SidecarOptions defaults() {
         return new SidecarOptions(InetAddress.getLoopbackAddress(), 15001, 15006, 15000,
                 Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(10), Duration.ofSeconds(60),
-                8 * 1024, 4 * 1024, TransportSecurity.PLAINTEXT);
+                8 * 1024, 4 * 1024, TransportSecurity.PLAINTEXT, "");
     }
 
     public SidecarOptions withBindAddress(InetAddress a) {
         return new SidecarOptions(a, outboundPort, inboundPort, adminPort, eventLoopThreads, headerReadTimeout, idleTimeout,
-                maxHeaderSize, maxInitialLineLength, inboundSecurity);
+                maxHeaderSize, maxInitialLineLength, inboundSecurity, zone);
     }
 
     public SidecarOptions withPorts(int outbound, int inbound, int admin) {
         return new SidecarOptions(bindAddress, outbound, inbound, admin, eventLoopThreads, headerReadTimeout, idleTimeout,
-                maxHeaderSize, maxInitialLineLength, inboundSecurity);
+                maxHeaderSize, maxInitialLineLength, inboundSecurity, zone);
     }
 
     public SidecarOptions withEventLoopThreads(int threads) {
         return new SidecarOptions(bindAddress, outboundPort, inboundPort, adminPort, threads, headerReadTimeout, idleTimeout,
-                maxHeaderSize, maxInitialLineLength, inboundSecurity);
+                maxHeaderSize, maxInitialLineLength, inboundSecurity, zone);
     }
 
     public SidecarOptions withTimeouts(Duration headerRead, Duration idle) {
         return new SidecarOptions(bindAddress, outboundPort, inboundPort, adminPort, eventLoopThreads, headerRead, idle,
-                maxHeaderSize, maxInitialLineLength, inboundSecurity);
+                maxHeaderSize, maxInitialLineLength, inboundSecurity, zone);
     }
 
     public SidecarOptions withLimits(int headerSize, int initialLineLength) {
         return new SidecarOptions(bindAddress, outboundPort, inboundPort, adminPort, eventLoopThreads, headerReadTimeout, idleTimeout,
-                headerSize, initialLineLength, inboundSecurity);
+                headerSize, initialLineLength, inboundSecurity, zone);
     }
 
     public SidecarOptions withInboundSecurity(TransportSecurity security) {
         return new SidecarOptions(bindAddress, outboundPort, inboundPort, adminPort, eventLoopThreads, headerReadTimeout, idleTimeout,
-                maxHeaderSize, maxInitialLineLength, security);
+                maxHeaderSize, maxInitialLineLength, security, zone);
+    }
+
+    public SidecarOptions withZone(String z) {
+        return new SidecarOptions(bindAddress, outboundPort, inboundPort, adminPort, eventLoopThreads, headerReadTimeout, idleTimeout,
+                maxHeaderSize, maxInitialLineLength, inboundSecurity, z);
     }
 
     private static void checkPort(String name, int port) {

@@ -1,6 +1,8 @@
 package dev.weft.proxy;
 
 import dev.weft.proxy.config.ClusterConfig;
+import dev.weft.proxy.config.HashPolicy;
+import dev.weft.proxy.config.LbConfig;
 import dev.weft.proxy.config.Endpoint;
 import dev.weft.proxy.config.EndpointHealth;
 import dev.weft.proxy.config.LbPolicy;
@@ -34,6 +36,10 @@ final class Configs {
         return new ClusterConfig(name, policy, Duration.ofMillis(500), Duration.ofSeconds(60), 0, List.of(endpoints));
     }
 
+    static ClusterConfig withLb(ClusterConfig c, LbConfig lb) {
+        return new ClusterConfig(c.name(), c.lbPolicy(), c.connectTimeout(), c.idleTimeout(), c.maxRequestsPerConnection(), c.endpoints(), lb);
+    }
+
     /** One sidecar's config: an outbound vhost per service (route timeout given) and the inbound app cluster. */
     static final class Builder {
         private final Sidecar sidecar;
@@ -52,8 +58,13 @@ final class Configs {
         }
 
         Builder service(ClusterConfig c) {
+            return service(c, List.of());
+        }
+
+        Builder service(ClusterConfig c, List<HashPolicy> hashPolicies) {
             clusters.put(c.name(), c);
-            outbound.add(new VirtualHost(c.name(), List.of(c.name(), c.name() + ".service.weft"), List.of(new Route("/", c.name(), timeout))));
+            outbound.add(new VirtualHost(c.name(), List.of(c.name(), c.name() + ".service.weft"),
+                    List.of(new Route("/", c.name(), timeout, hashPolicies))));
             return this;
         }
 

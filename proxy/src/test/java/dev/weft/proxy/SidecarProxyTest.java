@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.proxy.config.EndpointHealth;
+import dev.weft.proxy.config.HashPolicy;
 import dev.weft.proxy.config.LbPolicy;
 import dev.weft.proxy.config.ProxyConfig;
 import java.io.IOException;
@@ -78,10 +79,16 @@ class SidecarProxyTest {
                 .service(cluster("catalog", LbPolicy.ROUND_ROBIN, endpoint(b.inboundPort(), EndpointHealth.HEALTHY, 1)))
                 .service(cluster("reuse", LbPolicy.ROUND_ROBIN, healthy(reuse.port())))
                 .service(cluster("down", LbPolicy.ROUND_ROBIN, endpoint(app.port(), EndpointHealth.UNHEALTHY, 1)))
+                .service(cluster("panic", LbPolicy.ROUND_ROBIN, endpoint(refusedPort, EndpointHealth.HEALTHY, 1),
+                        endpoint(app.port(), EndpointHealth.UNHEALTHY, 1), endpoint(app.port(), EndpointHealth.UNHEALTHY, 1)))
                 .service(cluster("refused", LbPolicy.ROUND_ROBIN, healthy(refusedPort)))
                 .service(cluster("reset", LbPolicy.ROUND_ROBIN, healthy(resetter.getLocalPort())));
         for (LbPolicy p : LbPolicy.values()) {
             cfg.service(cluster("lb-" + p.name().toLowerCase().replace('_', '-'), p, healthy(trio[0].port()), healthy(trio[1].port()), healthy(trio[2].port())));
+        }
+        for (LbPolicy p : new LbPolicy[] {LbPolicy.RING_HASH, LbPolicy.MAGLEV}) {
+            cfg.service(cluster("sticky-" + p.name().toLowerCase().replace('_', '-'), p, healthy(trio[0].port()), healthy(trio[1].port()),
+                    healthy(trio[2].port())), List.of(new HashPolicy(HashPolicy.Kind.HEADER, "x-user", true)));
         }
         cfg.service(cluster("weighted", LbPolicy.ROUND_ROBIN, endpoint(trio[0].port(), EndpointHealth.HEALTHY, 1),
                 endpoint(trio[1].port(), EndpointHealth.HEALTHY, 2), endpoint(trio[2].port(), EndpointHealth.DEGRADED, 3)));
@@ -245,10 +252,50 @@ class SidecarProxyTest {
             int n = after[i] - before[i];
             if (policy == LbPolicy.ROUND_ROBIN) {
                 assertThat(n).as("backend %d", i).isEqualTo(100);
+            } else if (policy == LbPolicy.PEAK_EWMA) {
+                // follows measured latency, which differs between equal backends by chance
+                assertThat(n).as("backend %d", i).isPositive();
             } else {
                 assertThat(n).as("backend %d", i).isBetween(60, 140);
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = LbPolicy.class, names = {"RING_HASH", "MAGLEV"})
+    void aHashPolicyKeepsAUserOnOneBackend(LbPolicy policy) throws Exception {
+        String host = "http://sticky-" + policy.name().toLowerCase().replace('_', '-') + "/";
+        java.util.Set<Integer> usedByAll = new java.util.HashSet<>();
+        for (int user = 0; user < 12; user++) {
+            int[] before = counts();
+            for (int i = 0; i < 5; i++) {
+                HttpRequest req = HttpRequest.newBuilder(URI.create(host)).header("x-user", "user-" + user).build();
+                assertThat(client.send(req, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            }
+            int[] after = counts();
+            int backends = 0;
+            for (int i = 0; i < 3; i++) {
+                if (after[i] != before[i]) {
+                    backends++;
+                    usedByAll.add(i);
+                    assertThat(after[i] - before[i]).isEqualTo(5);
+                }
+            }
+            assertThat(backends).as("user-%d", user).isEqualTo(1);
+        }
+        assertThat(usedByAll).as("12 users spread over the backends").hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void panicModeSendsToUnhealthyEndpointsWhenTooFewAreHealthy() throws Exception {
+        // 1 of 3 serving (the refused port), under 50%: round robin over all three, two reach the app
+        int ok = 0;
+        for (int i = 0; i < 6; i++) {
+            if (get("http://panic/").statusCode() == 200) {
+                ok++;
+            }
+        }
+        assertThat(ok).isEqualTo(4);
     }
 
     @Test

@@ -7,6 +7,8 @@ import dev.weft.proxy.cluster.HostPort;
 import dev.weft.proxy.cluster.LoopClusters.EndpointLoad;
 import dev.weft.proxy.config.ClusterConfig;
 import dev.weft.proxy.config.Endpoint;
+import dev.weft.proxy.config.HashPolicy;
+import dev.weft.proxy.config.LbConfig;
 import dev.weft.proxy.config.ListenerSpec;
 import dev.weft.proxy.config.ProxyConfig;
 import dev.weft.proxy.config.Route;
@@ -37,6 +39,15 @@ final class ConfigJson {
             n.put("connect_timeout_ms", c.connectTimeout().toMillis());
             n.put("idle_timeout_ms", c.idleTimeout().toMillis());
             n.put("max_requests_per_connection", c.maxRequestsPerConnection());
+            LbConfig lb = c.lbConfig();
+            n.putObject("lb_config")
+                    .put("ring_min_size", lb.ringMinSize())
+                    .put("ring_max_size", lb.ringMaxSize())
+                    .put("maglev_table_size", lb.maglevTableSize())
+                    .put("slow_start_window_ms", lb.slowStartWindow().toMillis())
+                    .put("healthy_panic_threshold", lb.healthyPanicThreshold())
+                    .put("ewma_decay_ms", lb.ewmaDecay().toMillis())
+                    .put("zone_healthy_threshold", lb.zoneHealthyThreshold());
             ArrayNode eps = n.putArray("endpoints");
             for (Endpoint e : c.endpoints()) {
                 endpoint(eps.addObject(), e);
@@ -106,7 +117,13 @@ final class ConfigJson {
             vh.domains().forEach(domains::add);
             ArrayNode routes = v.putArray("routes");
             for (Route r : vh.routes()) {
-                routes.addObject().put("prefix", r.pathPrefix()).put("cluster", r.cluster()).put("timeout_ms", r.timeout().toMillis());
+                ObjectNode rn = routes.addObject().put("prefix", r.pathPrefix()).put("cluster", r.cluster()).put("timeout_ms", r.timeout().toMillis());
+                if (!r.hashPolicies().isEmpty()) {
+                    ArrayNode hp = rn.putArray("hash_policies");
+                    for (HashPolicy h : r.hashPolicies()) {
+                        hp.addObject().put("kind", h.kind().name()).put("name", h.name()).put("terminal", h.terminal());
+                    }
+                }
             }
         }
         return n;

@@ -2,6 +2,7 @@ package dev.weft.proxy.cluster;
 
 import dev.weft.proxy.config.ClusterConfig;
 import dev.weft.proxy.config.ProxyConfig;
+import dev.weft.proxy.lb.LoadBalancers;
 import dev.weft.proxy.telemetry.ProxyMetrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -23,17 +25,23 @@ public final class LoopClusters {
     private final Class<? extends SocketChannel> channelClass;
     private final ChannelHandler upstreamInitializer;
     private final ProxyMetrics metrics;
-    private final RandomGenerator random;
+    private final LoadBalancers.Context balancerContext;
     private ProxyConfig config;
     private Map<String, UpstreamCluster> clusters = Map.of();
 
     public LoopClusters(EventLoop loop, Class<? extends SocketChannel> channelClass, ChannelHandler upstreamInitializer,
                         ProxyMetrics metrics, RandomGenerator random) {
+        this(loop, channelClass, upstreamInitializer, metrics, new LoadBalancers.Context(random, System::nanoTime, ""));
+    }
+
+    /** @param balancerContext the loop's random source, nano clock and the sidecar's zone */
+    public LoopClusters(EventLoop loop, Class<? extends SocketChannel> channelClass, ChannelHandler upstreamInitializer,
+                        ProxyMetrics metrics, LoadBalancers.Context balancerContext) {
         this.loop = loop;
         this.channelClass = channelClass;
         this.upstreamInitializer = upstreamInitializer;
         this.metrics = metrics;
-        this.random = random;
+        this.balancerContext = balancerContext;
     }
 
     /** The cluster named {@code name} under {@code current}, or null if the config has none. */
@@ -91,7 +99,11 @@ public final class LoopClusters {
         return metrics;
     }
 
-    RandomGenerator random() {
-        return random;
+    LoadBalancers.Context balancerContext() {
+        return balancerContext;
+    }
+
+    LongSupplier nanoClock() {
+        return balancerContext.nanoClock();
     }
 }

@@ -2,6 +2,7 @@ package dev.weft.proxy.cluster;
 
 import dev.weft.proxy.config.ClusterConfig;
 import dev.weft.proxy.config.Endpoint;
+import dev.weft.proxy.lb.Backend;
 import dev.weft.proxy.lb.LoadBalancer;
 import dev.weft.proxy.lb.LoadBalancers;
 import io.netty.bootstrap.Bootstrap;
@@ -21,13 +22,25 @@ public final class UpstreamCluster {
     private final LoadBalancer balancer;
     private final Bootstrap bootstrap;
     private final GaugeDataPoint connections;
+    /** When each serving address started serving, for slow start; kept across rebuilds. */
+    private final Map<InetSocketAddress, Long> servingSince;
 
     UpstreamCluster(ClusterConfig config, UpstreamCluster previous, LoopClusters loop) {
         this.config = config;
         this.connections = loop.metrics().upstreamConnections(config.name());
         this.pools = new HashMap<>();
         this.hosts = new ArrayList<>(config.endpoints().size());
+        this.servingSince = new HashMap<>();
+        long now = loop.nanoClock().getAsLong();
         for (Endpoint e : config.endpoints()) {
+            long since = Backend.ALWAYS_SERVING;
+            if (e.isServing() && previous != null) {
+                // endpoints present at the cluster's first build are not throttled: nothing is new to them
+                since = previous.servingSince.getOrDefault(e.address(), now);
+            }
+            if (e.isServing()) {
+                servingSince.put(e.address(), since);
+            }
             ConnectionPool pool = pools.get(e.address());
             if (pool == null) {
                 pool = previous != null ? previous.pools.get(e.address()) : null;
@@ -37,12 +50,12 @@ public final class UpstreamCluster {
                 pool.cluster = this;
                 pools.put(e.address(), pool);
             }
-            hosts.add(new UpstreamHost(e, pool));
+            hosts.add(new UpstreamHost(e, pool, since));
         }
         if (previous != null) {
             previous.retireExcept(pools);
         }
-        this.balancer = LoadBalancers.create(config.lbPolicy(), hosts, loop.random());
+        this.balancer = LoadBalancers.create(config.lbPolicy(), config.lbConfig(), hosts, loop.balancerContext());
         long connectMillis = Math.max(1, config.connectTimeout().toMillis());
         this.bootstrap = new Bootstrap()
                 .group(loop.eventLoop())

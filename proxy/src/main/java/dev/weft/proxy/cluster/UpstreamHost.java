@@ -7,8 +7,8 @@ import dev.weft.proxy.lb.Backend;
 public final class UpstreamHost extends Backend {
     private final ConnectionPool pool;
 
-    UpstreamHost(Endpoint endpoint, ConnectionPool pool) {
-        super(endpoint);
+    UpstreamHost(Endpoint endpoint, ConnectionPool pool, long servingSinceNanos) {
+        super(endpoint, servingSinceNanos);
         this.pool = pool;
     }
 

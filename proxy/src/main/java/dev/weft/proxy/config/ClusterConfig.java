@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param idleTimeout an idle pooled connection is closed after this long
  * @param maxRequestsPerConnection a pooled connection is retired after this many requests; 0 = unlimited
  * @param endpoints every known endpoint, healthy or not; balancers use healthy ones
+ * @param lbConfig the balancer's parameters (ring sizes, slow start, panic and zone thresholds)
  */
 public record ClusterConfig(
         String name,
@@ -18,16 +19,24 @@ public record ClusterConfig(
         Duration connectTimeout,
         Duration idleTimeout,
         int maxRequestsPerConnection,
-        List<Endpoint> endpoints) {
+        List<Endpoint> endpoints,
+        LbConfig lbConfig) {
     public ClusterConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(lbPolicy, "lbPolicy");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         endpoints = List.copyOf(endpoints);
+        Objects.requireNonNull(lbConfig, "lbConfig");
+    }
+
+    /** A cluster with {@link LbConfig#DEFAULTS}. */
+    public ClusterConfig(String name, LbPolicy lbPolicy, Duration connectTimeout, Duration idleTimeout,
+                         int maxRequestsPerConnection, List<Endpoint> endpoints) {
+        this(name, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection, endpoints, LbConfig.DEFAULTS);
     }
 
     public ClusterConfig withEndpoints(List<Endpoint> newEndpoints) {
-        return new ClusterConfig(name, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection, newEndpoints);
+        return new ClusterConfig(name, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection, newEndpoints, lbConfig);
     }
 }

@@ -8,6 +8,8 @@ import dev.weft.proxy.config.ListenerSpec;
 import dev.weft.proxy.config.ProxyConfig;
 import dev.weft.proxy.config.Route;
 import dev.weft.proxy.config.VirtualHost;
+import dev.weft.proxy.lb.Backend;
+import dev.weft.proxy.lb.LoadBalancer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -51,6 +53,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private final ProxyResponseEncoder encoder;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private final ArrayDeque<HttpObject> pendingUpstream = new ArrayDeque<>(4);
+    private final RequestHash requestHash = new RequestHash();
     private ChannelHandlerContext ctx;
     private LoopResources loop;
     private LoopConnections connections;
@@ -261,7 +264,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             respondError(ProxyError.UNKNOWN_CLUSTER, "service \"" + destination + "\" has no cluster", false);
             return;
         }
-        UpstreamHost picked = (UpstreamHost) cluster.balancer().pick();
+        LoadBalancer balancer = cluster.balancer();
+        UpstreamHost picked;
+        if (balancer.usesHash() && requestHash.compute(route.hashPolicies(), req.headers(), ctx.channel().remoteAddress()).found()) {
+            picked = (UpstreamHost) balancer.pick(requestHash.value());
+        } else {
+            picked = (UpstreamHost) balancer.pick();
+        }
         if (picked == null) {
             respondError(ProxyError.NO_HEALTHY_UPSTREAM, "service \"" + destination + "\" has no healthy endpoint ("
                     + cluster.hosts().size() + " known)", false);
@@ -424,7 +433,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         record(responseCode, ProxyError.NONE);
         cancelRouteTimer();
         detachUpstream(requestDone && upstreamKeepAlive);
-        releaseHost();
+        releaseHost(System.nanoTime() - startNanos);
         if (closeAfterResponse || !clientKeepAlive) {
             closeAfterFlush();
         } else if (!requestDone) {
@@ -594,8 +603,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseHost() {
+        releaseHost(Backend.NO_LATENCY);
+    }
+
+    /** @param latencyNanos request head to complete response, fed to latency-aware balancers */
+    private void releaseHost(long latencyNanos) {
         if (host != null) {
-            host.onEnd();
+            host.onEnd(latencyNanos);
             host = null;
         }
     }

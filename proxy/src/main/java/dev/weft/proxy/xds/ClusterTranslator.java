@@ -2,8 +2,11 @@ package dev.weft.proxy.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import dev.weft.proxy.config.ClusterConfig;
 import dev.weft.proxy.config.Endpoint;
+import dev.weft.proxy.config.LbConfig;
 import dev.weft.proxy.config.LbPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
@@ -17,6 +20,11 @@ final class ClusterTranslator {
     /** Envoy's defaults when the cluster leaves them unset. */
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
+    /** Cluster.metadata.filter_metadata key whose "lb" field selects a Weft-only balancer. */
+    static final String WEFT_METADATA = "weft";
+    static final String PEAK_EWMA = "peak_ewma";
+    static final long MAX_RING_SIZE = 8L * 1024 * 1024;
+    static final long MAX_MAGLEV_TABLE = 5_000_011;
 
     private ClusterTranslator() {
     }
@@ -49,6 +57,7 @@ final class ClusterTranslator {
                     + c.getClusterType().getName() + "')");
         }
         LbPolicy lb = lbPolicy(c);
+        LbConfig lbConfig = lbConfig(c, lb);
         if (c.hasTransportSocket() || c.getTransportSocketMatchesCount() > 0) {
             throw new Protos.FieldException(c.hasTransportSocket() ? "transport_socket" : "transport_socket_matches",
                     "upstream TLS is not supported yet");
@@ -87,14 +96,14 @@ final class ClusterTranslator {
                 var eds = c.getEdsClusterConfig();
                 Protos.requireAds(eds.getEdsConfig(), "eds_cluster_config.eds_config");
                 String edsName = eds.getServiceName().isEmpty() ? c.getName() : eds.getServiceName();
-                return new ClusterResource(new ClusterConfig(c.getName(), lb, connectTimeout, idle, maxRequests, List.of()), edsName);
+                return new ClusterResource(new ClusterConfig(c.getName(), lb, connectTimeout, idle, maxRequests, List.of(), lbConfig), edsName);
             }
             case STATIC: {
                 if (!c.hasLoadAssignment()) {
                     throw new Protos.FieldException("load_assignment", "required for a STATIC cluster");
                 }
                 List<Endpoint> endpoints = ClusterLoadAssignmentTranslator.endpoints(c.getLoadAssignment(), "load_assignment.");
-                return new ClusterResource(new ClusterConfig(c.getName(), lb, connectTimeout, idle, maxRequests, endpoints), null);
+                return new ClusterResource(new ClusterConfig(c.getName(), lb, connectTimeout, idle, maxRequests, endpoints, lbConfig), null);
             }
             default:
                 throw new Protos.FieldException("type", "unsupported cluster type " + c.getType()
@@ -106,16 +115,70 @@ final class ClusterTranslator {
         if (c.hasLoadBalancingPolicy()) {
             throw new Protos.FieldException("load_balancing_policy", "not supported; use lb_policy");
         }
-        switch (c.getLbPolicy()) {
-            case ROUND_ROBIN:
-                return LbPolicy.ROUND_ROBIN;
-            case RANDOM:
-                return LbPolicy.RANDOM;
-            case LEAST_REQUEST:
-                return LbPolicy.LEAST_REQUEST;
-            default:
-                throw new Protos.FieldException("lb_policy", "unsupported policy " + c.getLbPolicy()
-                        + " (supported: ROUND_ROBIN, RANDOM, LEAST_REQUEST)");
+        LbPolicy policy = switch (c.getLbPolicy()) {
+            case ROUND_ROBIN -> LbPolicy.ROUND_ROBIN;
+            case RANDOM -> LbPolicy.RANDOM;
+            case LEAST_REQUEST -> LbPolicy.LEAST_REQUEST;
+            case RING_HASH -> LbPolicy.RING_HASH;
+            case MAGLEV -> LbPolicy.MAGLEV;
+            default -> throw new Protos.FieldException("lb_policy", "unsupported policy " + c.getLbPolicy()
+                    + " (supported: ROUND_ROBIN, RANDOM, LEAST_REQUEST, RING_HASH, MAGLEV)");
+        };
+        Struct weft = c.getMetadata().getFilterMetadataMap().get(WEFT_METADATA);
+        Value lb = weft == null ? null : weft.getFieldsMap().get("lb");
+        if (lb == null) {
+            return policy;
         }
+        String field = "metadata.filter_metadata[\"" + WEFT_METADATA + "\"].lb";
+        if (lb.getKindCase() != Value.KindCase.STRING_VALUE || !lb.getStringValue().equals(PEAK_EWMA)) {
+            throw new Protos.FieldException(field, "unsupported Weft balancer " + lb + " (supported: \"" + PEAK_EWMA + "\")");
+        }
+        // Envoy and gRPC ignore the metadata and use lb_policy, so it must be a sensible fallback
+        if (policy != LbPolicy.ROUND_ROBIN && policy != LbPolicy.LEAST_REQUEST) {
+            throw new Protos.FieldException(field, "peak_ewma needs lb_policy ROUND_ROBIN or LEAST_REQUEST, was " + c.getLbPolicy());
+        }
+        return LbPolicy.PEAK_EWMA;
+    }
+
+    private static LbConfig lbConfig(Cluster c, LbPolicy policy) throws Protos.FieldException {
+        LbConfig cfg = LbConfig.DEFAULTS;
+        if (c.hasRingHashLbConfig()) {
+            var r = c.getRingHashLbConfig();
+            long min = r.hasMinimumRingSize() ? r.getMinimumRingSize().getValue() : cfg.ringMinSize();
+            long max = r.hasMaximumRingSize() ? r.getMaximumRingSize().getValue() : cfg.ringMaxSize();
+            if (min < 1 || max > MAX_RING_SIZE || min > max) {
+                throw new Protos.FieldException("ring_hash_lb_config", "ring sizes must satisfy 1 <= minimum_ring_size <= maximum_ring_size <= "
+                        + MAX_RING_SIZE + ", were " + min + ", " + max);
+            }
+            cfg = cfg.withRingSize((int) min, (int) max);
+        }
+        if (c.hasMaglevLbConfig() && c.getMaglevLbConfig().hasTableSize()) {
+            long size = c.getMaglevLbConfig().getTableSize().getValue();
+            if (size < 2 || size > MAX_MAGLEV_TABLE || !java.math.BigInteger.valueOf(size).isProbablePrime(30)) {
+                throw new Protos.FieldException("maglev_lb_config.table_size", "must be a prime up to " + MAX_MAGLEV_TABLE + ", was " + size);
+            }
+            cfg = cfg.withMaglevTableSize((int) size);
+        }
+        if (c.hasRoundRobinLbConfig() && c.getRoundRobinLbConfig().hasSlowStartConfig()) {
+            cfg = cfg.withSlowStartWindow(slowStart(c.getRoundRobinLbConfig().getSlowStartConfig(), "round_robin_lb_config.slow_start_config"));
+        }
+        if (c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasSlowStartConfig()) {
+            cfg = cfg.withSlowStartWindow(slowStart(c.getLeastRequestLbConfig().getSlowStartConfig(), "least_request_lb_config.slow_start_config"));
+        }
+        if (c.getCommonLbConfig().hasHealthyPanicThreshold()) {
+            double p = c.getCommonLbConfig().getHealthyPanicThreshold().getValue();
+            if (!(p >= 0 && p <= 100)) {
+                throw new Protos.FieldException("common_lb_config.healthy_panic_threshold", "must be 0-100, was " + p);
+            }
+            cfg = cfg.withHealthyPanicThreshold(p);
+        }
+        return cfg;
+    }
+
+    private static Duration slowStart(Cluster.SlowStartConfig s, String field) throws Protos.FieldException {
+        if (s.hasAggression() || s.hasMinWeightPercent()) {
+            throw new Protos.FieldException(field, "aggression and min_weight_percent are not supported (the ramp is linear from 10%)");
+        }
+        return s.hasSlowStartWindow() ? Protos.duration(s.getSlowStartWindow(), field + ".slow_start_window") : Duration.ZERO;
     }
 }

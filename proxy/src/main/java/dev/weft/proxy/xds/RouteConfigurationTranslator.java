@@ -1,5 +1,6 @@
 package dev.weft.proxy.xds;
 
+import dev.weft.proxy.config.HashPolicy;
 import dev.weft.proxy.config.Route;
 import dev.weft.proxy.config.RouteTable;
 import dev.weft.proxy.config.VirtualHost;
@@ -78,6 +79,43 @@ final class RouteConfigurationTranslator {
             throw new Protos.FieldException(field + ".route.cluster", "required");
         }
         Duration timeout = action.hasTimeout() ? Protos.duration(action.getTimeout(), field + ".route.timeout") : DEFAULT_TIMEOUT;
-        return new Route(m.getPrefix(), action.getCluster(), timeout);
+        return new Route(m.getPrefix(), action.getCluster(), timeout, hashPolicies(action, field + ".route.hash_policy"));
+    }
+
+    private static List<HashPolicy> hashPolicies(RouteAction action, String field) throws Protos.FieldException {
+        List<HashPolicy> out = new ArrayList<>(action.getHashPolicyCount());
+        for (int i = 0; i < action.getHashPolicyCount(); i++) {
+            RouteAction.HashPolicy h = action.getHashPolicy(i);
+            String f = field + "[" + i + "]";
+            switch (h.getPolicySpecifierCase()) {
+                case HEADER -> {
+                    if (h.getHeader().getHeaderName().isEmpty()) {
+                        throw new Protos.FieldException(f + ".header.header_name", "required");
+                    }
+                    if (h.getHeader().hasRegexRewrite()) {
+                        throw new Protos.FieldException(f + ".header.regex_rewrite", "not supported");
+                    }
+                    out.add(new HashPolicy(HashPolicy.Kind.HEADER, h.getHeader().getHeaderName(), h.getTerminal()));
+                }
+                case COOKIE -> {
+                    if (h.getCookie().getName().isEmpty()) {
+                        throw new Protos.FieldException(f + ".cookie.name", "required");
+                    }
+                    if (h.getCookie().hasTtl()) {
+                        throw new Protos.FieldException(f + ".cookie.ttl", "generating cookies is not supported");
+                    }
+                    out.add(new HashPolicy(HashPolicy.Kind.COOKIE, h.getCookie().getName(), h.getTerminal()));
+                }
+                case CONNECTION_PROPERTIES -> {
+                    // source_ip false asks for nothing, as in Envoy
+                    if (h.getConnectionProperties().getSourceIp()) {
+                        out.add(new HashPolicy(HashPolicy.Kind.SOURCE_IP, "", h.getTerminal()));
+                    }
+                }
+                default -> throw new Protos.FieldException(f, "only header, cookie and connection_properties hash policies are supported, got "
+                        + h.getPolicySpecifierCase().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return out;
     }
 }

@@ -134,7 +134,7 @@ class LoadBalancersTest {
 
     @ParameterizedTest
     @EnumSource(LbPolicy.class)
-    void noServingEndpointGivesNull(LbPolicy policy) {
+    void noServingEndpointGivesNullEvenBelowThePanicThreshold(LbPolicy policy) {
         assertThat(LoadBalancers.create(policy, List.of(backend(1, EndpointHealth.UNHEALTHY, 1)), new SplittableRandom(1)).pick()).isNull();
         assertThat(LoadBalancers.create(policy, List.of(), new SplittableRandom(1)).pick()).isNull();
     }

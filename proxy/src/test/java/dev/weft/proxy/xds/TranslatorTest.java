@@ -6,15 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Empty;
+import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.UInt64Value;
+import com.google.protobuf.Value;
 import dev.weft.proxy.config.ClusterConfig;
 import dev.weft.proxy.config.Endpoint;
 import dev.weft.proxy.config.EndpointHealth;
+import dev.weft.proxy.config.HashPolicy;
+import dev.weft.proxy.config.LbConfig;
 import dev.weft.proxy.config.LbPolicy;
 import dev.weft.proxy.config.RouteTable;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -33,6 +39,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.v3.Percent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -219,8 +226,8 @@ class TranslatorTest {
     void unsupportedClustersAreRejected() {
         assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setType(Cluster.DiscoveryType.STRICT_DNS).build()))
                 .hasMessage("Cluster 'c': type: unsupported cluster type STRICT_DNS (the Weft sidecar supports EDS and STATIC)");
-        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.RING_HASH).build()))
-                .hasMessage("Cluster 'c': lb_policy: unsupported policy RING_HASH (supported: ROUND_ROBIN, RANDOM, LEAST_REQUEST)");
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED).build()))
+                .hasMessage("Cluster 'c': lb_policy: unsupported policy CLUSTER_PROVIDED (supported: ROUND_ROBIN, RANDOM, LEAST_REQUEST, RING_HASH, MAGLEV)");
         assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setClusterType(
                 Cluster.CustomClusterType.newBuilder().setName("envoy.clusters.aggregate")).build()))
                 .hasMessage("Cluster 'c': cluster_type: custom cluster types are not supported ('envoy.clusters.aggregate')");
@@ -230,6 +237,86 @@ class TranslatorTest {
                 .hasMessage("Cluster 'inbound|8080': load_assignment: required for a STATIC cluster");
         assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setConnectTimeout(com.google.protobuf.Duration.getDefaultInstance()).build()))
                 .hasMessage("Cluster 'c': connect_timeout: must be positive");
+    }
+
+    @Test
+    void hashingPoliciesCarryTheirSizes() throws Exception {
+        var ring = ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.RING_HASH)
+                .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(2048))
+                        .setMaximumRingSize(UInt64Value.of(4096))).build()).config();
+        assertThat(ring.lbPolicy()).isEqualTo(LbPolicy.RING_HASH);
+        assertThat(ring.lbConfig()).isEqualTo(LbConfig.DEFAULTS.withRingSize(2048, 4096));
+        var maglev = ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.MAGLEV)
+                .setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(251))).build()).config();
+        assertThat(maglev.lbPolicy()).isEqualTo(LbPolicy.MAGLEV);
+        assertThat(maglev.lbConfig().maglevTableSize()).isEqualTo(251);
+        assertThat(ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.MAGLEV).build()).config().lbConfig())
+                .isEqualTo(LbConfig.DEFAULTS);
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.MAGLEV)
+                .setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(1000))).build()))
+                .hasMessage("Cluster 'c': maglev_lb_config.table_size: must be a prime up to 5000011, was 1000");
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.RING_HASH)
+                .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(10))
+                        .setMaximumRingSize(UInt64Value.of(5))).build()))
+                .hasMessage("Cluster 'c': ring_hash_lb_config: ring sizes must satisfy 1 <= minimum_ring_size <= maximum_ring_size <= 8388608, were 10, 5");
+    }
+
+    @Test
+    void peakEwmaIsChosenByWeftMetadata() throws Exception {
+        Metadata md = Metadata.newBuilder().putFilterMetadata("weft", Struct.newBuilder()
+                .putFields("lb", Value.newBuilder().setStringValue("peak_ewma").build()).build()).build();
+        assertThat(ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST).setMetadata(md).build())
+                .config().lbPolicy()).isEqualTo(LbPolicy.PEAK_EWMA);
+        assertThat(ClusterTranslator.translate(edsCluster("c").setMetadata(md).build()).config().lbPolicy()).isEqualTo(LbPolicy.PEAK_EWMA);
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.MAGLEV).setMetadata(md).build()))
+                .hasMessage("Cluster 'c': metadata.filter_metadata[\"weft\"].lb: peak_ewma needs lb_policy ROUND_ROBIN or LEAST_REQUEST, was MAGLEV");
+        Metadata bad = Metadata.newBuilder().putFilterMetadata("weft", Struct.newBuilder()
+                .putFields("lb", Value.newBuilder().setStringValue("p3").build()).build()).build();
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c").setMetadata(bad).build()))
+                .hasMessageStartingWith("Cluster 'c': metadata.filter_metadata[\"weft\"].lb: unsupported Weft balancer");
+    }
+
+    @Test
+    void slowStartAndPanicThresholdAreRead() throws Exception {
+        var window = com.google.protobuf.Duration.newBuilder().setSeconds(30).build();
+        var rr = ClusterTranslator.translate(edsCluster("c").setRoundRobinLbConfig(Cluster.RoundRobinLbConfig.newBuilder()
+                .setSlowStartConfig(Cluster.SlowStartConfig.newBuilder().setSlowStartWindow(window)))
+                .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setHealthyPanicThreshold(Percent.newBuilder().setValue(25)))
+                .build()).config();
+        assertThat(rr.lbConfig()).isEqualTo(LbConfig.DEFAULTS.withSlowStartWindow(Duration.ofSeconds(30)).withHealthyPanicThreshold(25));
+        var lr = ClusterTranslator.translate(edsCluster("c").setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST)
+                .setLeastRequestLbConfig(Cluster.LeastRequestLbConfig.newBuilder()
+                        .setSlowStartConfig(Cluster.SlowStartConfig.newBuilder().setSlowStartWindow(window))).build()).config();
+        assertThat(lr.lbConfig().slowStartWindow()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> ClusterTranslator.translate(edsCluster("c")
+                .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setHealthyPanicThreshold(Percent.newBuilder().setValue(150)))
+                .build()))
+                .hasMessage("Cluster 'c': common_lb_config.healthy_panic_threshold: must be 0-100, was 150.0");
+    }
+
+    @Test
+    void hashPoliciesTranslate() throws Exception {
+        Route r = route("/", "c", null).toBuilder().setRoute(RouteAction.newBuilder().setCluster("c")
+                .addHashPolicy(RouteAction.HashPolicy.newBuilder().setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName("x-user")))
+                .addHashPolicy(RouteAction.HashPolicy.newBuilder().setCookie(RouteAction.HashPolicy.Cookie.newBuilder().setName("sid"))
+                        .setTerminal(true))
+                .addHashPolicy(RouteAction.HashPolicy.newBuilder().setConnectionProperties(
+                        RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true)))).build();
+        var route = RouteConfigurationTranslator.translate(rc(r)).match("any").match("/");
+        assertThat(route.hashPolicies()).containsExactly(new HashPolicy(HashPolicy.Kind.HEADER, "x-user", false),
+                new HashPolicy(HashPolicy.Kind.COOKIE, "sid", true), new HashPolicy(HashPolicy.Kind.SOURCE_IP, "", false));
+        assertThat(RouteConfigurationTranslator.translate(rc(route("/", "c", null))).match("any").match("/").hashPolicies()).isEmpty();
+        Route query = route("/", "c", null).toBuilder().setRoute(RouteAction.newBuilder().setCluster("c")
+                .addHashPolicy(RouteAction.HashPolicy.newBuilder().setQueryParameter(
+                        RouteAction.HashPolicy.QueryParameter.newBuilder().setName("u")))).build();
+        assertThatThrownBy(() -> RouteConfigurationTranslator.translate(rc(query)))
+                .hasMessage("RouteConfiguration 'r': virtual_hosts[0].routes[0].route.hash_policy[0]: "
+                        + "only header, cookie and connection_properties hash policies are supported, got query_parameter");
+        Route ttl = route("/", "c", null).toBuilder().setRoute(RouteAction.newBuilder().setCluster("c")
+                .addHashPolicy(RouteAction.HashPolicy.newBuilder().setCookie(RouteAction.HashPolicy.Cookie.newBuilder().setName("sid")
+                        .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(1))))).build();
+        assertThatThrownBy(() -> RouteConfigurationTranslator.translate(rc(ttl)))
+                .hasMessage("RouteConfiguration 'r': virtual_hosts[0].routes[0].route.hash_policy[0].cookie.ttl: generating cookies is not supported");
     }
 
     // ---- ClusterLoadAssignment ----

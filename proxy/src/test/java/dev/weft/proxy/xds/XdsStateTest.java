@@ -45,7 +45,7 @@ class XdsStateTest {
         s.apply(ResourceType.CDS, "1", any(edsCluster("catalog").build()));
         var before = s.accepted();
         assertThatThrownBy(() -> s.apply(ResourceType.CDS, "2", any(edsCluster("ok").build(),
-                edsCluster("bad").setLbPolicy(Cluster.LbPolicy.MAGLEV).build())))
+                edsCluster("bad").setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED).build())))
                 .hasMessageStartingWith("Cluster 'bad': lb_policy:");
         assertThat(s.accepted()).isEqualTo(before);
         assertThat(s.version(ResourceType.CDS)).isEqualTo("1");
