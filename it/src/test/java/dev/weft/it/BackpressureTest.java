@@ -146,6 +146,7 @@ class BackpressureTest {
                         baseline.get(name).rssBytes() / (double) MIB, rssMin / (double) MIB, rssMax / (double) MIB,
                         (rssMax - baseline.get(name).rssBytes()) / (double) MIB, ndMin / 1024, ndMax / 1024, jdMax / 1024);
                 assertThat(mine).as("samples of the %s sidecar", name).hasSizeGreaterThan(4);
+                assertThat(ndMin).as("weft_netty_direct_memory_bytes of the %s sidecar", name).isPositive();
                 assertThat(rssMax - baseline.get(name).rssBytes()).as("RSS growth of the %s sidecar over its warmed-up baseline", name)
                         .isLessThan(64 * MIB);
                 assertThat(jdMax).as("direct memory of the %s sidecar", name).isLessThanOrEqualTo(32 * MIB);
