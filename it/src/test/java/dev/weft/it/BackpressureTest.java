@@ -272,7 +272,9 @@ class BackpressureTest {
             }
         }
         assertThat(read).isEqualTo(size);
-        String expected = backend.lastDownloadDigest.get();
+        // the backend's thread records its digest after its last write, which the client may have read already
+        String expected = Awaitility.await("the backend's digest of download " + seed).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10)).until(() -> backend.downloadDigests.get(seed), java.util.Objects::nonNull);
         assertThat(HexFormat.of().formatHex(got.digest())).as("digest of the downloaded bytes").isEqualTo(expected);
         return new DownloadResult(pauseMillis, aheadEarly, aheadLate);
     }
@@ -358,7 +360,7 @@ class BackpressureTest {
         final AtomicLong downloadSent = new AtomicLong();
         final AtomicLong uploadReceived = new AtomicLong();
         volatile java.util.concurrent.CountDownLatch uploadPaused = new java.util.concurrent.CountDownLatch(1);
-        final AtomicReference<String> lastDownloadDigest = new AtomicReference<>();
+        final Map<Long, String> downloadDigests = new java.util.concurrent.ConcurrentHashMap<>();
         private final ServerSocket server;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -428,7 +430,6 @@ class BackpressureTest {
 
         private void streamDownload(OutputStream out, long size, long seed) throws IOException {
             downloadSent.set(0);
-            lastDownloadDigest.set(null);
             out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: " + size + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             MessageDigest d = sha256();
@@ -444,7 +445,7 @@ class BackpressureTest {
                 downloadSent.addAndGet(n);
             }
             out.flush();
-            lastDownloadDigest.set(HexFormat.of().formatHex(d.digest()));
+            downloadDigests.put(seed, HexFormat.of().formatHex(d.digest()));
         }
 
         private static void respond(OutputStream out, String body) throws IOException {
