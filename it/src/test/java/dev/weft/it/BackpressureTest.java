@@ -165,11 +165,24 @@ class BackpressureTest {
                 assertThat(p.stderr() + p.stdout()).as("%s sidecar output", e.getKey())
                         .doesNotContain("OutOfDirectMemoryError").doesNotContain("OutOfMemoryError");
             }
+        } catch (Throwable t) {
+            throw new AssertionError(t + diagnostics(procs), t);
         } finally {
             sampler.shutdownNow();
             procs.forEach(WeftProcess::close);
             backend.close();
         }
+    }
+
+    /** What the sidecars said that explains a failure: whether they live, and their error lines. */
+    private static String diagnostics(List<WeftProcess> procs) {
+        StringBuilder sb = new StringBuilder();
+        for (WeftProcess p : procs.subList(Math.min(1, procs.size()), procs.size())) {
+            sb.append("\nsidecar pid ").append(p.process().pid()).append(p.process().isAlive() ? " alive" : " exited " + p.process().exitValue());
+            p.stderr().lines().filter(l -> l.contains("Error") || l.contains("Exception") || l.contains("WARN"))
+                    .limit(20).forEach(l -> sb.append("\n  ").append(l));
+        }
+        return sb.toString();
     }
 
     private static WeftProcess sidecar(WeftProcess cp, Path dir, String token, String service, String id, int appPort) {
