@@ -43,12 +43,17 @@ final class WeftProcess implements AutoCloseable {
     }
 
     static WeftProcess start(List<String> args, java.util.Map<String, String> env) {
+        return start(List.of("-Xmx256m"), args, env);
+    }
+
+    /** Starts `weft` with these JVM options (heap and direct memory limits, system properties) instead of -Xmx256m. */
+    static WeftProcess start(List<String> jvmOptions, List<String> args, java.util.Map<String, String> env) {
         try {
             Path out = Files.createTempFile("weft-stdout-", ".log");
             Path err = Files.createTempFile("weft-stderr-", ".log");
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-Xmx256m");
+            cmd.addAll(jvmOptions);
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add("dev.weft.cli.Main");

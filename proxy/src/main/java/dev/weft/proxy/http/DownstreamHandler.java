@@ -120,7 +120,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("downstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause instanceof Error) {
+            // out of (direct) memory and the like: the sidecar itself is in trouble, not just this peer
+            log.warn("downstream connection {} closed on {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.debug("downstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
         ctx.close();
     }
 

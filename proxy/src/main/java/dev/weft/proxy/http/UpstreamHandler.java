@@ -5,12 +5,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of an upstream connection: hands what the upstream says to the downstream
  * connection that currently owns this one, on the same event loop. Owned by nobody while pooled.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamHandler.class);
     DownstreamHandler owner;
     UpstreamConnection connection;
 
@@ -48,6 +51,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Error) {
+            log.warn("upstream connection {} closed on {}", ctx.channel().remoteAddress(), cause.toString());
+        }
         if (owner != null) {
             owner.onUpstreamFailed(connection, cause);
         }

@@ -3,12 +3,18 @@ package dev.weft.proxy.telemetry;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 
 /**
  * The sidecar's metrics, in a registry of its own (several sidecars may share a JVM in tests).
@@ -41,6 +47,18 @@ public final class ProxyMetrics {
             .help("Open upstream connections, by cluster")
             .labelNames("cluster")
             .register(registry);
+    {
+        GaugeWithCallback.builder()
+                .name("weft_netty_direct_memory_bytes")
+                .help("Direct memory held by Netty's default buffer allocator (pooled chunks included)")
+                .callback(cb -> cb.call(nettyDirectMemory()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("weft_jvm_direct_buffer_bytes")
+                .help("Direct memory of the JVM's direct ByteBuffers (what -XX:MaxDirectMemorySize limits)")
+                .callback(cb -> cb.call(jvmDirectMemory()))
+                .register(registry);
+    }
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     /** A recorder for one event loop; not thread-safe, create one per loop. */
@@ -62,5 +80,23 @@ public final class ProxyMetrics {
 
     public void write(OutputStream out) throws IOException {
         writer.write(out, registry.scrape());
+    }
+
+    /** Direct memory of Netty's default allocator; Netty's own counter when the allocator exports no metric. */
+    public static long nettyDirectMemory() {
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p) {
+            return p.metric().usedDirectMemory();
+        }
+        return PlatformDependent.usedDirectMemory();
+    }
+
+    /** Bytes in the JVM's "direct" buffer pool, -1 when the JVM does not report it. */
+    public static long jvmDirectMemory() {
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                return pool.getMemoryUsed();
+            }
+        }
+        return -1;
     }
 }

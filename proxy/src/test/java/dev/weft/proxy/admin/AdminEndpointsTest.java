@@ -137,7 +137,9 @@ class AdminEndpointsTest {
                 .contains("weft_requests_total{code=\"503\",destination=\"unknown\",direction=\"outbound\",reason=\"unknown_service\"} 1")
                 .contains("weft_request_duration_seconds_bucket{destination=\"catalog\",direction=\"outbound\",le=\"+Inf\"} 3")
                 .contains("weft_active_connections{listener=\"outbound\"}")
-                .contains("weft_upstream_connections{cluster=\"catalog\"} 1");
+                .contains("weft_upstream_connections{cluster=\"catalog\"} 1")
+                .containsPattern("(?m)^weft_netty_direct_memory_bytes [0-9.eE+]+$")
+                .containsPattern("(?m)^weft_jvm_direct_buffer_bytes [0-9.eE+]+$");
 
         Process promtool = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectErrorStream(true).start();
         try (OutputStream in = promtool.getOutputStream()) {
