@@ -71,6 +71,7 @@ class SnapshotBuilderTest {
         assertThat(catalog.getType()).isEqualTo(Cluster.DiscoveryType.EDS);
         assertThat(catalog.getEdsClusterConfig().getEdsConfig().hasAds()).isTrue();
         assertThat(catalog.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+        assertThat(catalog.getMetadata().getFilterMetadataOrThrow("weft").getFieldsOrThrow("lb").getStringValue()).isEqualTo("peak_ewma");
         assertThat(catalog.getConnectTimeout().getSeconds()).isEqualTo(1);
         assertThat(catalog.getCommonHttpProtocolOptions().getIdleTimeout().getSeconds()).isEqualTo(60);
         assertThat(catalog.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue()).isZero();
