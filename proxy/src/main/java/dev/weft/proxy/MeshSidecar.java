@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order matters: the listeners bind first (so the real ports are known, even when 0 was
  * asked for), the last known good configuration is applied if there is one (static stability),
- * then xDS subscribes with those ports in its node metadata, and only then is the instance
+ * then xDS subscribes with those ports in its node metadata, and only once a configuration lets
+ * the inbound listener route (from xDS or from that saved copy) is the instance
  * registered, so that callers never learn of an endpoint that cannot yet route.
  */
 public final class MeshSidecar implements AutoCloseable {
@@ -96,18 +97,37 @@ public final class MeshSidecar implements AutoCloseable {
     }
 
     private final Sidecar sidecar;
-    private final XdsClient xds;
-    private final InstanceRegistrar registrar;
     private final String instanceId;
     private final Options options;
-    private boolean closed;
+    private volatile XdsClient xds;
+    /** Started once the inbound listener can route, so that callers never learn of an endpoint that cannot serve them. */
+    private final java.util.concurrent.atomic.AtomicReference<InstanceRegistrar> registrar = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile boolean closed;
 
-    private MeshSidecar(Sidecar sidecar, XdsClient xds, InstanceRegistrar registrar, String instanceId, Options options) {
+    private MeshSidecar(Sidecar sidecar, String instanceId, Options options) {
         this.sidecar = sidecar;
-        this.xds = xds;
-        this.registrar = registrar;
         this.instanceId = instanceId;
         this.options = options;
+    }
+
+    /** Applies a configuration; the first one that lets the inbound listener route registers the instance. */
+    private void apply(ProxyConfig config) {
+        sidecar.apply(config);
+        if (config.inbound() != null && registrar.get() == null) {
+            register();
+        }
+    }
+
+    private synchronized void register() {
+        if (closed || registrar.get() != null) {
+            return; // draining, or registered already
+        }
+        Options o = options;
+        InstanceRegistrar r = InstanceRegistrar.start(new RegistrarOptions(o.controlPlane(), o.token(), o.service(),
+                instanceId, o.address(), o.appPort(), sidecar.inboundPort(), o.zone(), o.tags(), o.appHealthPath(),
+                o.healthInterval()));
+        r.addHealthListener(sidecar::setAppHealthy);
+        registrar.set(r);
     }
 
     public static MeshSidecar start(Options o) {
@@ -116,11 +136,12 @@ public final class MeshSidecar implements AutoCloseable {
         try {
             String instanceId = o.instanceId() != null ? o.instanceId()
                     : o.service() + "-" + o.address().replace(':', '-') + "-" + sidecar.inboundPort();
+            MeshSidecar mesh = new MeshSidecar(sidecar, instanceId, o);
             Optional<ProxyConfig> lastGood = XdsClient.loadLastKnownGood(o.stateDir()).map(c -> rebind(c, sidecar));
             if (lastGood.isPresent()) {
                 String problem = sidecar.validate(lastGood.get());
                 if (problem == null) {
-                    sidecar.apply(lastGood.get());
+                    mesh.apply(lastGood.get());
                     log.info("serving the last known good configuration version={} until the control plane answers",
                             lastGood.get().version());
                 } else {
@@ -136,16 +157,13 @@ public final class MeshSidecar implements AutoCloseable {
                     .appPort(o.appPort())
                     .token(o.token())
                     .stateDir(o.stateDir())
-                    .build(), sidecar.configSink()).start();
-            InstanceRegistrar registrar = InstanceRegistrar.start(new RegistrarOptions(o.controlPlane(), o.token(), o.service(),
-                    instanceId, o.address(), o.appPort(), sidecar.inboundPort(), o.zone(), o.tags(), o.appHealthPath(),
-                    o.healthInterval()));
-            registrar.addHealthListener(sidecar::setAppHealthy);
+                    .build(), mesh::apply).start();
+            mesh.xds = xds;
             log.info("sidecar ready service={} instance={} outbound={}:{} inbound={}:{} admin={}:{} app_port={} xds={}",
                     o.service(), instanceId, o.sidecar().bindAddress().getHostAddress(), sidecar.outboundPort(),
                     o.sidecar().bindAddress().getHostAddress(), sidecar.inboundPort(),
                     o.sidecar().bindAddress().getHostAddress(), sidecar.adminPort(), o.appPort(), o.xds());
-            return new MeshSidecar(sidecar, xds, registrar, instanceId, o);
+            return mesh;
         } catch (RuntimeException e) {
             if (xds != null) {
                 xds.close();
@@ -196,7 +214,10 @@ public final class MeshSidecar implements AutoCloseable {
         long start = System.nanoTime();
         log.info("drain started instance={} propagation={}ms timeout={}ms", instanceId,
                 options.drainPropagation().toMillis(), options.drainTimeout().toMillis());
-        registrar.close();
+        InstanceRegistrar r = registrar.getAndSet(null);
+        if (r != null) {
+            r.close();
+        }
         log.info("drain: deregistered, serving for {} ms while callers learn of it instance={}",
                 options.drainPropagation().toMillis(), instanceId);
         try {
