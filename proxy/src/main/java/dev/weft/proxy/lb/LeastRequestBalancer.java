@@ -7,35 +7,17 @@ import java.util.random.RandomGenerator;
  * with the lower (active + 1) / weight; on a tie, the first drawn. The +1 lets weights decide
  * between idle backends.
  */
-final class LeastRequestBalancer implements LoadBalancer {
-    private final Backend[] backends;
-    private final RandomGenerator random;
-
+final class LeastRequestBalancer extends PowerOfTwoChoices {
     LeastRequestBalancer(Backend[] backends, RandomGenerator random) {
-        this.backends = backends;
-        this.random = random;
+        super(backends, random);
     }
 
     @Override
-    public Backend pick() {
-        int n = backends.length;
-        if (n == 0) {
-            return null;
-        }
-        if (n == 1) {
-            return backends[0];
-        }
-        int i = random.nextInt(n);
-        int j = random.nextInt(n - 1);
-        if (j >= i) {
-            j++;
-        }
-        Backend a = backends[i];
-        Backend b = backends[j];
+    boolean prefersFirst(Backend a, Backend b) {
         // (a.active+1)/a.weight <= (b.active+1)/b.weight, cross-multiplied to stay in integers
         long lhs = (long) (a.activeRequests() + 1) * b.weight();
         long rhs = (long) (b.activeRequests() + 1) * a.weight();
-        return lhs <= rhs ? a : b;
+        return lhs <= rhs;
     }
 
     @Override

@@ -7,32 +7,14 @@ import java.util.random.RandomGenerator;
  * the lower cost = latency estimate * (active + 1) / weight; on a tie, the first drawn. The
  * estimates live on the backends ({@link PeakEwma}), fed by {@link Backend#onEnd(long)}.
  */
-final class PeakEwmaBalancer implements LoadBalancer {
-    private final Backend[] backends;
-    private final RandomGenerator random;
-
+final class PeakEwmaBalancer extends PowerOfTwoChoices {
     PeakEwmaBalancer(Backend[] backends, RandomGenerator random) {
-        this.backends = backends;
-        this.random = random;
+        super(backends, random);
     }
 
     @Override
-    public Backend pick() {
-        int n = backends.length;
-        if (n == 0) {
-            return null;
-        }
-        if (n == 1) {
-            return backends[0];
-        }
-        int i = random.nextInt(n);
-        int j = random.nextInt(n - 1);
-        if (j >= i) {
-            j++;
-        }
-        Backend a = backends[i];
-        Backend b = backends[j];
-        return cost(a) <= cost(b) ? a : b;
+    boolean prefersFirst(Backend a, Backend b) {
+        return cost(a) <= cost(b);
     }
 
     private static double cost(Backend b) {
