@@ -3,14 +3,12 @@ package dev.weft.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +35,7 @@ class MeshEndToEndTest {
     private WeftProcess cp;
     private String token;
     private final List<WeftProcess> sidecars = new ArrayList<>();
-    private final List<HttpServer> apps = new ArrayList<>();
+    private final List<NamedApp> apps = new ArrayList<>();
     private final Map<String, Integer> health = new HashMap<>();
     private WeftProcess client;
     private WeftProcess catalogB;
@@ -69,27 +67,14 @@ class MeshEndToEndTest {
         if (cp != null) {
             cp.close();
         }
-        apps.forEach(a -> a.stop(0));
+        apps.forEach(NamedApp::close);
     }
 
-    private int app(String name) throws Exception {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    private int app(String name) {
         health.put(name, 200);
-        s.createContext("/healthz", ex -> {
-            ex.sendResponseHeaders(health.get(name), -1);
-            ex.close();
-        });
-        s.createContext("/", ex -> {
-            byte[] body = name.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("x-app", name);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        s.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
-        s.start();
-        apps.add(s);
-        return s.getAddress().getPort();
+        NamedApp a = NamedApp.start(name, () -> health.get(name));
+        apps.add(a);
+        return a.port();
     }
 
     private WeftProcess sidecar(String service, String id, int appPort) {

@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Empty;
-import com.sun.net.httpserver.HttpServer;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
@@ -31,7 +30,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +61,7 @@ class SidecarNackProcessTest {
     Path dir;
 
     private final List<WeftProcess> processes = new ArrayList<>();
-    private final List<HttpServer> apps = new ArrayList<>();
+    private final List<NamedApp> apps = new ArrayList<>();
     private final SimpleCache<String> cache = new SimpleCache<>(node -> node.getId());
     private final Queue<DiscoveryRequest> requests = new ConcurrentLinkedQueue<>();
     private Server xds;
@@ -71,24 +69,16 @@ class SidecarNackProcessTest {
     @AfterEach
     void stop() throws Exception {
         processes.forEach(WeftProcess::close);
-        apps.forEach(a -> a.stop(0));
+        apps.forEach(NamedApp::close);
         if (xds != null) {
             xds.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 
-    private int app(String name) throws Exception {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        s.createContext("/", ex -> {
-            byte[] body = name.getBytes(StandardCharsets.UTF_8);
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        s.start();
-        apps.add(s);
-        return s.getAddress().getPort();
+    private int app(String name) {
+        NamedApp a = NamedApp.start(name);
+        apps.add(a);
+        return a.port();
     }
 
     private int startXds() throws Exception {

@@ -2,14 +2,12 @@ package dev.weft.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,26 +32,18 @@ class StaticStabilityTest {
     Path dir;
 
     private final List<WeftProcess> processes = new ArrayList<>();
-    private final List<HttpServer> apps = new ArrayList<>();
+    private final List<NamedApp> apps = new ArrayList<>();
 
     @AfterEach
     void stop() {
         processes.forEach(WeftProcess::close);
-        apps.forEach(a -> a.stop(0));
+        apps.forEach(NamedApp::close);
     }
 
-    private int app(String name) throws Exception {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        s.createContext("/", ex -> {
-            byte[] body = name.getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        s.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
-        s.start();
-        apps.add(s);
-        return s.getAddress().getPort();
+    private int app(String name) {
+        NamedApp a = NamedApp.start(name);
+        apps.add(a);
+        return a.port();
     }
 
     private WeftProcess controlPlane(int http, int xds) {
