@@ -17,35 +17,12 @@ done
 classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
 loadcp="$root/bench/target/weft-bench-0.1.0-SNAPSHOT.jar:$root/cli/target/lib/*:$(ls ~/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar)"
 
-work=$(mktemp -d); chmod 755 "$work"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source "$root/bench/proxy/setup.sh"
 wait_http() { for _ in $(seq 1 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $2" "http://127.0.0.1:$1/")" = 200 ] && return 0; sleep 0.1; done; echo "127.0.0.1:$1 (Host: $2) never answered 200" >&2; exit 1; }
-
-backend_port=$(free_port); nginx_port=$(free_port); haproxy_port=$(free_port)
-mkdir -p "$work/www"; chmod 755 "$work/www"
-head -c 1024 /dev/zero | tr '\0' 'w' > "$work/www/1k.bin"; chmod 644 "$work/www/1k.bin"
-render() { sed -e "s#__DIR__#$work#g" -e "s#__BACKEND_PORT__#$backend_port#g" -e "s#__NGINX_PORT__#$nginx_port#g" \
-               -e "s#__HAPROXY_PORT__#$haproxy_port#g" "$1" > "$2"; }
-render bench/proxy/backend-nginx.conf "$work/backend.conf"
-render bench/proxy/nginx-proxy.conf "$work/nginx-proxy.conf"
-render bench/proxy/haproxy.cfg "$work/haproxy.cfg"
-taskset -c 0 nginx -c "$work/backend.conf" -p "$work" -e "$work/backend-error.log" & pids+=($!)
-taskset -c 1 nginx -c "$work/nginx-proxy.conf" -p "$work" -e "$work/nginx-proxy-error.log" & pids+=($!)
-taskset -c 1 haproxy -f "$work/haproxy.cfg" -q & pids+=($!)
-
-java -cp "$classpath" dev.weft.cli.Main control-plane --data-dir "$work/cp" --http-port 0 --dns-port 0 --xds-port 0 \
-  --insecure-no-auth >"$work/cp.out" 2>"$work/cp.err" & pids+=($!)
-for _ in $(seq 1 200); do grep -q "control plane ready" "$work/cp.err" 2>/dev/null && break; sleep 0.1; done
-cp_http=$(grep -o 'http=http://127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
-cp_xds=$(grep -o 'xds=127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
 # "plain": the backend registered without a sidecar (one sidecar on the path);
 # "backend": the backend behind its own sidecar (two sidecars on the path).
 curl -sf -X PUT -d "{\"address\":\"127.0.0.1\",\"port\":$backend_port}" \
   "http://127.0.0.1:$cp_http/api/v1/services/plain/instances/plain-1" >/dev/null
-sidecar_flags="${WEFT_PROXY_JAVA_OPTS:--Xms64m -Xmx64m -XX:+UseParallelGC}"
 client_port=$(free_port)
 start_sidecar() { # service app_port outbound_port name
   taskset -c 1 java $sidecar_flags -cp "$classpath" dev.weft.cli.Main proxy --service "$1" --app-port "$2" \

@@ -16,36 +16,12 @@ done
 ./mvnw -B -q -DskipTests install -pl cli -am >/dev/null
 classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source "$root/bench/proxy/setup.sh"
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
-
-backend_port=$(free_port); nginx_port=$(free_port); haproxy_port=$(free_port)
-mkdir -p "$work/www"; chmod 755 "$work" "$work/www"  # nginx workers run as an unprivileged user
-head -c 1024 /dev/zero | tr '\0' 'w' > "$work/www/1k.bin"; chmod 644 "$work/www/1k.bin"
-render() { sed -e "s#__DIR__#$work#g" -e "s#__BACKEND_PORT__#$backend_port#g" -e "s#__NGINX_PORT__#$nginx_port#g" \
-               -e "s#__HAPROXY_PORT__#$haproxy_port#g" "$1" > "$2"; }
-render bench/proxy/backend-nginx.conf "$work/backend.conf"
-render bench/proxy/nginx-proxy.conf "$work/nginx-proxy.conf"
-render bench/proxy/haproxy.cfg "$work/haproxy.cfg"
-
-taskset -c 0 nginx -c "$work/backend.conf" -p "$work" -e "$work/backend-error.log" & pids+=($!)
-taskset -c 1 nginx -c "$work/nginx-proxy.conf" -p "$work" -e "$work/nginx-proxy-error.log" & pids+=($!); nginx_pid=$!
-taskset -c 1 haproxy -f "$work/haproxy.cfg" -q & pids+=($!); haproxy_pid=$!
-
-# Weft: a control plane (idle during the runs), the backend registered as a plain instance, one sidecar.
-java -cp "$classpath" dev.weft.cli.Main control-plane --data-dir "$work/cp" --http-port 0 --dns-port 0 --xds-port 0 \
-  --insecure-no-auth >"$work/cp.out" 2>"$work/cp.err" & pids+=($!)
-for _ in $(seq 1 200); do grep -q "control plane ready" "$work/cp.err" 2>/dev/null && break; sleep 0.1; done
-cp_http=$(grep -o 'http=http://127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
-cp_xds=$(grep -o 'xds=127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
+# The backend registered as a plain instance; one sidecar in front of it.
 curl -sf -X PUT -d "{\"address\":\"127.0.0.1\",\"port\":$backend_port}" \
   "http://127.0.0.1:$cp_http/api/v1/services/backend/instances/backend-1" >/dev/null
 weft_port=$(free_port)
-sidecar_flags="${WEFT_PROXY_JAVA_OPTS:--Xms64m -Xmx64m -XX:+UseParallelGC}"
 taskset -c 1 java $sidecar_flags -cp "$classpath" dev.weft.cli.Main proxy --service bench-client --app-port "$backend_port" \
   --outbound-port "$weft_port" --inbound-port 0 --admin-port 0 --event-loops 1 \
   --control-plane "http://127.0.0.1:$cp_http" --xds "127.0.0.1:$cp_xds" --state-dir "$work/sidecar" \
