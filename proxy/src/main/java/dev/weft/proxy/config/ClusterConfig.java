@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param maxRequestsPerConnection a pooled connection is retired after this many requests; 0 = unlimited
  * @param endpoints every known endpoint, healthy or not; balancers use healthy ones
  * @param lbConfig the balancer's parameters (ring sizes, slow start, panic and zone thresholds)
+ * @param protocol the HTTP version spoken to the endpoints
  */
 public record ClusterConfig(
         String name,
@@ -20,7 +21,8 @@ public record ClusterConfig(
         Duration idleTimeout,
         int maxRequestsPerConnection,
         List<Endpoint> endpoints,
-        LbConfig lbConfig) {
+        LbConfig lbConfig,
+        UpstreamProtocol protocol) {
     public ClusterConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(lbPolicy, "lbPolicy");
@@ -28,15 +30,26 @@ public record ClusterConfig(
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         endpoints = List.copyOf(endpoints);
         Objects.requireNonNull(lbConfig, "lbConfig");
+        Objects.requireNonNull(protocol, "protocol");
     }
 
-    /** A cluster with {@link LbConfig#DEFAULTS}. */
+    /** An HTTP/1.1 cluster. */
+    public ClusterConfig(String name, LbPolicy lbPolicy, Duration connectTimeout, Duration idleTimeout,
+                         int maxRequestsPerConnection, List<Endpoint> endpoints, LbConfig lbConfig) {
+        this(name, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection, endpoints, lbConfig, UpstreamProtocol.HTTP1);
+    }
+
+    /** An HTTP/1.1 cluster with {@link LbConfig#DEFAULTS}. */
     public ClusterConfig(String name, LbPolicy lbPolicy, Duration connectTimeout, Duration idleTimeout,
                          int maxRequestsPerConnection, List<Endpoint> endpoints) {
         this(name, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection, endpoints, LbConfig.DEFAULTS);
     }
 
     public ClusterConfig withEndpoints(List<Endpoint> newEndpoints) {
-        return new ClusterConfig(name, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection, newEndpoints, lbConfig);
+        return new ClusterConfig(name, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection, newEndpoints, lbConfig, protocol);
+    }
+
+    public ClusterConfig withProtocol(UpstreamProtocol newProtocol) {
+        return new ClusterConfig(name, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection, endpoints, lbConfig, newProtocol);
     }
 }
