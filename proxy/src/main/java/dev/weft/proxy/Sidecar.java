@@ -66,7 +66,7 @@ public final class Sidecar implements AutoCloseable {
         SplittableRandom seeds = new SplittableRandom();
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
-            LoopClusters clusters = new LoopClusters(loop, transport.socketChannel(), HttpProxyPipeline.upstreamInitializer(), metrics,
+            LoopClusters clusters = new LoopClusters(loop, transport.socketChannel(), HttpProxyPipeline.upstreamInitializers(), metrics,
                     new LoadBalancers.Context(seeds.split(), System::nanoTime, options.zone()));
             m.put(loop, new LoopResources(clusters, metrics.forLoop()));
         }

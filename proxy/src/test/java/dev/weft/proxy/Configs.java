@@ -10,6 +10,7 @@ import dev.weft.proxy.config.ListenerSpec;
 import dev.weft.proxy.config.ProxyConfig;
 import dev.weft.proxy.config.Route;
 import dev.weft.proxy.config.RouteTable;
+import dev.weft.proxy.config.UpstreamProtocol;
 import dev.weft.proxy.config.VirtualHost;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -69,8 +70,13 @@ final class Configs {
         }
 
         Builder app(int port) {
+            return app(port, UpstreamProtocol.HTTP1);
+        }
+
+        /** The local app, spoken to in {@code protocol} (HTTP2 for an h2c or gRPC app). */
+        Builder app(int port, UpstreamProtocol protocol) {
             appPort = port;
-            clusters.put("inbound|" + port, cluster("inbound|" + port, LbPolicy.ROUND_ROBIN, healthy(port)));
+            clusters.put("inbound|" + port, cluster("inbound|" + port, LbPolicy.ROUND_ROBIN, healthy(port)).withProtocol(protocol));
             return this;
         }
 

@@ -36,7 +36,7 @@ final class TestBackend implements AutoCloseable {
 
     TestBackend(String name) throws IOException {
         this.name = name;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
         server.setExecutor(pool);
         server.createContext("/", this::handle);
         server.start();

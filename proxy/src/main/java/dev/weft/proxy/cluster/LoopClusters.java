@@ -23,23 +23,23 @@ import java.util.random.RandomGenerator;
 public final class LoopClusters {
     private final EventLoop loop;
     private final Class<? extends SocketChannel> channelClass;
-    private final ChannelHandler upstreamInitializer;
+    private final UpstreamInitializers initializers;
     private final ProxyMetrics metrics;
     private final LoadBalancers.Context balancerContext;
     private ProxyConfig config;
     private Map<String, UpstreamCluster> clusters = Map.of();
 
-    public LoopClusters(EventLoop loop, Class<? extends SocketChannel> channelClass, ChannelHandler upstreamInitializer,
+    public LoopClusters(EventLoop loop, Class<? extends SocketChannel> channelClass, UpstreamInitializers initializers,
                         ProxyMetrics metrics, RandomGenerator random) {
-        this(loop, channelClass, upstreamInitializer, metrics, new LoadBalancers.Context(random, System::nanoTime, ""));
+        this(loop, channelClass, initializers, metrics, new LoadBalancers.Context(random, System::nanoTime, ""));
     }
 
     /** @param balancerContext the loop's random source, nano clock and the sidecar's zone */
-    public LoopClusters(EventLoop loop, Class<? extends SocketChannel> channelClass, ChannelHandler upstreamInitializer,
+    public LoopClusters(EventLoop loop, Class<? extends SocketChannel> channelClass, UpstreamInitializers initializers,
                         ProxyMetrics metrics, LoadBalancers.Context balancerContext) {
         this.loop = loop;
         this.channelClass = channelClass;
-        this.upstreamInitializer = upstreamInitializer;
+        this.initializers = initializers;
         this.metrics = metrics;
         this.balancerContext = balancerContext;
     }
@@ -91,8 +91,8 @@ public final class LoopClusters {
         return channelClass;
     }
 
-    ChannelHandler upstreamInitializer() {
-        return upstreamInitializer;
+    UpstreamInitializers initializers() {
+        return initializers;
     }
 
     ProxyMetrics metrics() {

@@ -21,6 +21,8 @@ public final class UpstreamCluster {
     private final Map<InetSocketAddress, ConnectionPool> pools;
     private final LoadBalancer balancer;
     private final Bootstrap bootstrap;
+    private final UpstreamInitializers initializers;
+    private Bootstrap h2Bootstrap;
     private final GaugeDataPoint connections;
     /** When each serving address started serving, for slow start; kept across rebuilds. */
     private final Map<InetSocketAddress, Long> servingSince;
@@ -62,7 +64,8 @@ public final class UpstreamCluster {
                 .channel(loop.channelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
-                .handler(loop.upstreamInitializer());
+                .handler(loop.initializers().http1());
+        this.initializers = loop.initializers();
     }
 
     public ClusterConfig config() {
@@ -79,6 +82,18 @@ public final class UpstreamCluster {
 
     Bootstrap bootstrap() {
         return bootstrap;
+    }
+
+    /** The bootstrap of HTTP/2 connections, made on first use: most clusters never need one. */
+    Bootstrap h2Bootstrap() {
+        if (h2Bootstrap == null) {
+            h2Bootstrap = bootstrap.clone().handler(initializers.http2Connection());
+        }
+        return h2Bootstrap;
+    }
+
+    UpstreamInitializers initializers() {
+        return initializers;
     }
 
     GaugeDataPoint connectionsGauge() {

@@ -7,15 +7,22 @@ import dev.weft.proxy.cluster.UpstreamHost;
 import dev.weft.proxy.config.ListenerSpec;
 import dev.weft.proxy.config.ProxyConfig;
 import dev.weft.proxy.config.Route;
+import dev.weft.proxy.config.UpstreamProtocol;
 import dev.weft.proxy.config.VirtualHost;
 import dev.weft.proxy.lb.Backend;
 import dev.weft.proxy.lb.LoadBalancer;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -23,11 +30,13 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -35,22 +44,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One downstream HTTP/1.1 connection: validates each request, routes it, picks an endpoint, borrows
- * a pooled upstream connection on this event loop and streams both bodies with backpressure.
- * Requests are served one at a time; pipelined requests wait (reading paused) until the response
- * before them is complete. Everything runs on the connection's event loop.
+ * One downstream HTTP/1.1 connection, or one stream of a downstream HTTP/2 connection (then its
+ * messages are HTTP/1-style objects converted by Netty's stream codec): validates each request,
+ * routes it, picks an endpoint, takes a pooled upstream connection (HTTP/1.1) or opens a stream on a
+ * pooled one (HTTP/2) on this event loop and streams both bodies with backpressure; trailers pass
+ * through. On HTTP/1.1, requests are served one at a time; pipelined requests wait (reading paused)
+ * until the response before them is complete; a WebSocket upgrade the upstream accepts turns both
+ * connections into a byte tunnel. Everything runs on the connection's event loop.
  */
-final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+final class DownstreamHandler extends ChannelInboundHandlerAdapter implements DownstreamConnection {
     private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
     private static final String UNKNOWN = "unknown";
     private static final int IDLE = 0;
     private static final int PROXYING = 1;
     private static final int DISCARDING = 2;
     private static final int CLOSING = 3;
+    /** After a WebSocket upgrade: bytes are relayed both ways until either side closes. */
+    private static final int TUNNEL = 4;
+    private static final String X_HTTP2_STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text().toString();
+    private static final String X_HTTP2_SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text().toString();
 
     private final ProxyContext px;
     private final ConnectionTimeouts timeouts;
+    /** Null on an HTTP/2 stream. */
     private final ProxyResponseEncoder encoder;
+    /** True on an HTTP/2 stream: one exchange, no connection-level duties (the parent connection has them). */
+    private final boolean h2Stream;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private final ArrayDeque<HttpObject> pendingUpstream = new ArrayDeque<>(4);
     private final RequestHash requestHash = new RequestHash();
@@ -65,6 +84,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private String destination = UNKNOWN;
     private boolean clientKeepAlive;
     private boolean clientHttp10;
+    private boolean headRequest;
+    private boolean grpcRequest;
+    private boolean upgradeRequested;
+    private boolean upstreamIsStream;
     private boolean requestHasBody;
     private boolean requestDone;
     private boolean responseStarted;
@@ -80,11 +103,18 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private long routeTimeoutNanos;
     private LoopDeadlines.Deadline routeTimer;
 
+    /**
+     * @param timeouts the connection's header-read and idle timers; null on an HTTP/2 stream
+     * @param encoder the connection's response encoder; null on an HTTP/2 stream
+     */
     DownstreamHandler(ProxyContext px, ConnectionTimeouts timeouts, ProxyResponseEncoder encoder) {
         this.px = px;
         this.timeouts = timeouts;
         this.encoder = encoder;
-        timeouts.attach(this);
+        this.h2Stream = timeouts == null;
+        if (timeouts != null) {
+            timeouts.attach(this);
+        }
     }
 
     @Override
@@ -96,6 +126,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (h2Stream) {
+            super.channelActive(ctx);
+            return;
+        }
         px.activeConnections().inc();
         if (!connections.add(this)) {
             draining = true; // accepted just before the listener closed
@@ -107,8 +141,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        px.activeConnections().dec();
-        connections.remove(this);
+        if (!h2Stream) {
+            px.activeConnections().dec();
+            connections.remove(this);
+        }
         state = CLOSING;
         cancelRouteTimer();
         if (upstream != null) {
@@ -131,6 +167,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == TUNNEL) {
+            relayUpstream(msg);
+            return;
+        }
         if (!(msg instanceof HttpObject)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -174,7 +214,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (upstream != null && upstreamReady) {
+        if (upstream != null && upstreamReady && upstream.channel() != null) {
             upstream.channel().config().setAutoRead(ctx.channel().isWritable());
         }
     }
@@ -182,50 +222,64 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     // ---- request side ----
 
     private void onRequestHead(HttpRequest req) {
-        timeouts.headersReceived();
+        if (!startExchange(req)) {
+            ReferenceCountUtil.release(req); // answered by the sidecar; a full request's (empty) body goes too
+        }
+    }
+
+    /** Returns true when {@code req} was handed on towards the upstream (which then owns it). */
+    private boolean startExchange(HttpRequest req) {
+        if (timeouts != null) {
+            timeouts.headersReceived();
+        }
         startNanos = System.nanoTime();
         state = PROXYING;
         destination = UNKNOWN;
-        requestDone = false;
+        // an HTTP/2 request without a body arrives whole (headers with END_STREAM)
+        requestDone = req instanceof LastHttpContent;
         responseStarted = false;
         informational = false;
         closeAfterResponse = draining; // a request that arrives while draining is answered with Connection: close
         recorded = false;
         responseCode = 0;
+        upgradeRequested = false;
         clientHttp10 = req.protocolVersion().minorVersion() == 0;
         clientKeepAlive = HttpUtil.isKeepAlive(req);
-        encoder.headResponse = req.method().equals(HttpMethod.HEAD);
+        headRequest = req.method().equals(HttpMethod.HEAD);
+        if (encoder != null) {
+            encoder.headResponse = headRequest;
+        }
+        grpcRequest = h2Stream && GrpcErrors.isGrpc(req.headers());
         requestHasBody = true; // until the framing is known to be sound
-        ReferenceCountUtil.release(req);
 
         if (req.decoderResult().isFailure()) {
             Throwable cause = req.decoderResult().cause();
             ProxyError err = cause instanceof TooLongHttpLineException ? ProxyError.URI_TOO_LONG
                     : cause instanceof TooLongHttpHeaderException ? ProxyError.HEADER_TOO_LARGE : ProxyError.BAD_REQUEST;
             respondError(err, "malformed request: " + cause.getMessage(), true);
-            return;
+            return false;
         }
         String framing = RequestFraming.check(req);
         if (framing != null) {
             respondError(ProxyError.BAD_REQUEST, "request framing refused: " + framing, true);
-            return;
+            return false;
         }
-        requestHasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        requestHasBody = !requestDone && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
         if (req.method().equals(HttpMethod.CONNECT)) {
             respondError(ProxyError.BAD_REQUEST, "CONNECT tunnels are not supported", true);
-            return;
+            return false;
         }
         if (req.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
             respondError(ProxyError.BAD_REQUEST, "more than one Host header", true);
-            return;
+            return false;
         }
         String uri = req.uri();
         String authority;
         if (uri.startsWith("/") || uri.equals("*")) {
             authority = req.headers().get(HttpHeaderNames.HOST);
             if ((authority == null || authority.isEmpty()) && !clientHttp10) {
-                respondError(ProxyError.BAD_REQUEST, "missing Host header", true);
-                return;
+                respondError(ProxyError.BAD_REQUEST, h2Stream ? "missing :authority" : "missing Host header", true);
+                return false;
             }
         } else if (uri.regionMatches(true, 0, "http://", 0, 7)) {
             int end = 7;
@@ -235,7 +289,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             authority = uri.substring(7, end);
             if (authority.isEmpty() || authority.indexOf('@') >= 0) {
                 respondError(ProxyError.BAD_REQUEST, "bad authority in request target " + RequestFraming.printable(uri), true);
-                return;
+                return false;
             }
             String path = end == uri.length() ? "/" : uri.charAt(end) == '/' ? uri.substring(end) : "/" + uri.substring(end);
             req.setUri(path);
@@ -243,31 +297,31 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         } else {
             respondError(ProxyError.BAD_REQUEST,
                     "request target must be a path or an http:// URL, was " + RequestFraming.printable(uri), true);
-            return;
+            return false;
         }
 
         ProxyConfig cfg = px.config();
         ListenerSpec listener = px.listener(cfg);
         if (listener == null) {
             respondError(ProxyError.NO_CONFIG, "the " + px.direction().label() + " listener has no configuration yet", false);
-            return;
+            return false;
         }
         VirtualHost vh = listener.routes().match(authority);
         if (vh == null) {
             respondError(ProxyError.UNKNOWN_SERVICE, "no service \"" + authority + "\" in the mesh", false);
-            return;
+            return false;
         }
         Route route = vh.match(req.uri());
         if (route == null) {
             destination = vh.name();
             respondError(ProxyError.NO_ROUTE, "service \"" + vh.name() + "\" has no route for " + RequestFraming.printable(req.uri()), false);
-            return;
+            return false;
         }
         destination = route.cluster();
         UpstreamCluster cluster = loop.clusters().cluster(cfg, route.cluster());
         if (cluster == null) {
             respondError(ProxyError.UNKNOWN_CLUSTER, "service \"" + destination + "\" has no cluster", false);
-            return;
+            return false;
         }
         LoadBalancer balancer = cluster.balancer();
         UpstreamHost picked;
@@ -279,41 +333,62 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (picked == null) {
             respondError(ProxyError.NO_HEALTHY_UPSTREAM, "service \"" + destination + "\" has no healthy endpoint ("
                     + cluster.hosts().size() + " known)", false);
-            return;
+            return false;
         }
         host = picked;
         picked.onStart();
         routeTimeoutNanos = route.timeout().toNanos();
+        upgradeRequested = !h2Stream && WebSocketUpgrade.isRequested(req);
         HopByHop.strip(req.headers(), true);
+        if (upgradeRequested) {
+            WebSocketUpgrade.restoreRequestHeaders(req.headers()); // the one hop-by-hop exchange that must pass
+        }
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
 
-        UpstreamConnection c = picked.pool().acquire();
-        if (c != null) {
+        UpstreamProtocol protocol = cluster.config().protocol();
+        // an upgrade is an HTTP/1.1 mechanism: it always goes over an HTTP/1.1 connection
+        upstreamIsStream = !upgradeRequested && (protocol == UpstreamProtocol.HTTP2 || (protocol == UpstreamProtocol.DOWNSTREAM && h2Stream));
+        if (h2Stream && !upstreamIsStream) {
+            // Netty's stream codec adds these for HTTP/1 code; they must not leave the sidecar
+            req.headers().remove(X_HTTP2_STREAM_ID).remove(X_HTTP2_SCHEME);
+        }
+
+        UpstreamConnection c = upstreamIsStream ? picked.pool().openStream() : picked.pool().acquire();
+        if (c == null) {
+            c = picked.pool().connect();
+        }
+        upstream = c;
+        if (c.ready().isSuccess()) {
             attachUpstream(c);
             upstreamReady = true;
             c.channel().write(req, c.channel().voidPromise());
             flushUpstream = true;
         } else {
-            c = picked.pool().connect();
-            attachUpstream(c);
             upstreamReady = false;
             pendingUpstream.add(req);
-            c.connectFuture().addListener((ChannelFutureListener) this::onConnected);
+            UpstreamConnection pending = c;
+            c.ready().addListener(f -> onConnected(pending, f));
+        }
+        if (requestDone) {
+            armRouteTimer();
         }
         updateRead();
+        return true;
     }
 
-    private void onConnected(ChannelFuture f) {
-        if (upstream == null || f.channel() != upstream.channel()) {
+    private void onConnected(UpstreamConnection c, io.netty.util.concurrent.Future<?> f) {
+        if (upstream != c) {
             return; // this exchange ended before the connection was up
         }
         if (f.isSuccess()) {
+            attachUpstream(c);
             upstreamReady = true;
+            Channel ch = c.channel();
             HttpObject o;
             while ((o = pendingUpstream.poll()) != null) {
-                f.channel().write(o, f.channel().voidPromise());
+                ch.write(o, ch.voidPromise());
             }
-            f.channel().flush();
+            ch.flush();
             updateRead();
             return;
         }
@@ -360,6 +435,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         boolean read = switch (state) {
             case IDLE, DISCARDING -> true;
             case PROXYING -> !requestDone && upstreamReady && upstream.channel().isWritable();
+            case TUNNEL -> upstream != null && upstream.channel().isWritable();
             default -> false;
         };
         ctx.channel().config().setAutoRead(read);
@@ -367,11 +443,28 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     // ---- response side ----
 
-    void onUpstreamRead(UpstreamConnection from, HttpObject msg) {
-        if (from != upstream || state != PROXYING) {
+    /** What the upstream sent: HTTP objects, or raw bytes once a WebSocket tunnel is up. */
+    void onUpstreamRead(UpstreamConnection from, Object msg) {
+        if (from != upstream || (state != PROXYING && state != TUNNEL)) {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (state == TUNNEL) {
+            if (msg instanceof ByteBuf) {
+                ctx.write(msg, ctx.voidPromise());
+                if (!ctx.channel().isWritable()) {
+                    from.channel().config().setAutoRead(false);
+                }
+            } else {
+                ReferenceCountUtil.release(msg); // the empty end of the 101 response
+            }
+            return;
+        }
+        if (!(msg instanceof HttpObject)) {
+            ReferenceCountUtil.release(msg); // an HTTP/2 reset or similar: the stream closes next, and that is reported
+            return;
+        }
+        boolean last = msg instanceof LastHttpContent;
         if (msg instanceof HttpResponse resp) {
             if (resp.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
@@ -380,52 +473,147 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             }
             int code = resp.status().code();
             if (code >= 100 && code < 200 && code != 101) {
-                informational = true;
-                HopByHop.strip(resp.headers(), false);
-                ctx.write(resp, ctx.voidPromise());
+                onInformational(resp, last);
+                return;
+            }
+            if (code == 101) {
+                if (upgradeRequested && !upstreamIsStream) {
+                    startTunnel(resp);
+                } else {
+                    ReferenceCountUtil.release(msg);
+                    onUpstreamFailed(from, new IllegalStateException("101 Switching Protocols to a request that asked for no upgrade"));
+                }
                 return;
             }
             responseStarted = true;
             responseCode = code;
             upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
+            if (upstreamIsStream) {
+                resp.headers().remove(X_HTTP2_STREAM_ID);
+            }
             HopByHop.strip(resp.headers(), false);
-            boolean bodyless = encoder.headResponse || code == 204 || code == 304;
-            if (!bodyless && !HttpUtil.isContentLengthSet(resp) && !HttpUtil.isTransferEncodingChunked(resp)) {
-                // a body delimited by the upstream closing: chunk it for HTTP/1.1 clients so their connection survives
-                if (clientHttp10) {
-                    closeAfterResponse = true;
-                } else {
-                    HttpUtil.setTransferEncodingChunked(resp, true);
-                }
-            }
-            if (clientHttp10 && clientKeepAlive && HttpUtil.isTransferEncodingChunked(resp)) {
-                // an HTTP/1.0 client cannot read chunks: send the body raw, delimited by close
-                resp.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-                closeAfterResponse = true;
-            }
-            if (!clientKeepAlive || closeAfterResponse) {
-                resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            } else if (clientHttp10) {
-                resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            if (!h2Stream) {
+                frameForHttp1Client(resp, last ? (LastHttpContent) msg : null);
             }
             ctx.write(resp, ctx.voidPromise());
+            if (last) {
+                onResponseComplete(); // a whole response in one message (HTTP/2 headers with END_STREAM)
+            }
+            return;
         }
-        if (msg instanceof HttpContent content) {
-            if (content.decoderResult().isFailure()) {
+        HttpContent content = (HttpContent) msg;
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            onUpstreamFailed(from, content.decoderResult().cause());
+            return;
+        }
+        if (informational) {
+            // the end of a 1xx response from an HTTP/1.1 upstream; an HTTP/2 client got the 1xx whole or not at all
+            if (h2Stream) {
                 content.release();
-                onUpstreamFailed(from, content.decoderResult().cause());
-                return;
+            } else {
+                ctx.write(content, ctx.voidPromise());
             }
-            ctx.write(content, ctx.voidPromise());
-            if (content instanceof LastHttpContent) {
-                if (informational) {
-                    informational = false;
-                } else {
-                    onResponseComplete();
-                }
-            } else if (!ctx.channel().isWritable()) {
-                from.channel().config().setAutoRead(false);
+            if (last) {
+                informational = false;
             }
+            return;
+        }
+        ctx.write(content, ctx.voidPromise());
+        if (last) {
+            onResponseComplete();
+        } else if (!ctx.channel().isWritable()) {
+            from.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** HTTP/1.1 framing and connection headers of a response going to an HTTP/1.x client. */
+    private void frameForHttp1Client(HttpResponse resp, LastHttpContent whole) {
+        int code = resp.status().code();
+        boolean bodyless = headRequest || code == 204 || code == 304;
+        if (!bodyless && !HttpUtil.isContentLengthSet(resp) && !HttpUtil.isTransferEncodingChunked(resp)) {
+            if (whole != null && whole.trailingHeaders().isEmpty()) {
+                // a whole response from an HTTP/2 upstream: its length is known
+                HttpUtil.setContentLength(resp, whole.content().readableBytes());
+            } else if (clientHttp10) {
+                // a body delimited by the upstream closing: an HTTP/1.0 client reads to the close
+                closeAfterResponse = true;
+            } else {
+                // chunk it for HTTP/1.1 clients so their connection survives (and trailers can follow)
+                HttpUtil.setTransferEncodingChunked(resp, true);
+            }
+        }
+        if (clientHttp10 && clientKeepAlive && HttpUtil.isTransferEncodingChunked(resp)) {
+            // an HTTP/1.0 client cannot read chunks: send the body raw, delimited by close
+            resp.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+            closeAfterResponse = true;
+        }
+        if (!clientKeepAlive || closeAfterResponse) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (clientHttp10) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    /** A 1xx other than 101. An HTTP/2 client gets 100 Continue as one headers frame and no other 1xx. */
+    private void onInformational(HttpResponse resp, boolean whole) {
+        if (!whole) {
+            informational = true; // an HTTP/1.1 upstream: the 1xx's empty end follows
+        }
+        if (upstreamIsStream) {
+            resp.headers().remove(X_HTTP2_STREAM_ID);
+        }
+        HopByHop.strip(resp.headers(), false);
+        if (!h2Stream) {
+            ctx.write(resp, ctx.voidPromise());
+            return;
+        }
+        boolean isContinue = resp.status().code() == HttpResponseStatus.CONTINUE.code();
+        if (isContinue) {
+            FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER, resp.headers(), EmptyHttpHeaders.INSTANCE);
+            ctx.write(full, ctx.voidPromise());
+        }
+        ReferenceCountUtil.release(resp);
+    }
+
+    /**
+     * The upstream accepted a WebSocket upgrade: pass its 101 on, then take both connections out of
+     * HTTP and relay bytes until either side closes. The exchange is counted now, as a 101.
+     */
+    private void startTunnel(HttpResponse resp) {
+        responseStarted = true;
+        responseCode = 101;
+        cancelRouteTimer();
+        ctx.writeAndFlush(resp, ctx.voidPromise());
+        ChannelPipeline down = ctx.pipeline();
+        // the 101 has been encoded; from here the bytes are the peers' own
+        down.remove(encoder);
+        down.remove(timeouts);
+        down.remove(StrictRequestDecoder.class); // bytes it buffered come to channelRead, already in TUNNEL
+        Channel up = upstream.channel();
+        if (up.pipeline().get("codec") != null) {
+            up.pipeline().remove("codec");
+        }
+        state = TUNNEL;
+        record(101, ProxyError.NONE);
+        releasePending();
+        Object o;
+        while ((o = pipelined.poll()) != null) {
+            ReferenceCountUtil.release(o); // a client may not send before the 101; anything it did was not HTTP
+        }
+        updateRead();
+    }
+
+    private void relayUpstream(Object msg) {
+        if (upstream == null || !(msg instanceof ByteBuf)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        upstream.channel().write(msg, upstream.channel().voidPromise());
+        flushUpstream = true;
+        if (!upstream.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(false);
         }
     }
 
@@ -452,17 +640,27 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     void onUpstreamFailed(UpstreamConnection from, Throwable cause) {
-        if (from != upstream || state != PROXYING || !upstreamReady) {
+        if (from != upstream || !upstreamReady) {
             return; // connect failures arrive through onConnected
+        }
+        if (state == TUNNEL) {
+            detachUpstream(false);
+            releaseHost();
+            closeAfterFlush(); // the other end of the tunnel closed: what it sent is delivered, then this end closes
+            return;
+        }
+        if (state != PROXYING) {
+            return;
         }
         String where = host != null ? HostPort.of(host.endpoint().address()) : "upstream";
         detachUpstream(false);
         if (!responseStarted) {
-            respondError(ProxyError.UPSTREAM_RESET, "service \"" + destination + "\": " + where + " closed the connection before responding"
+            respondError(ProxyError.UPSTREAM_RESET, "service \"" + destination + "\": " + where + " closed the "
+                    + (upstreamIsStream ? "stream" : "connection") + " before responding"
                     + (cause != null ? " (" + cause.getMessage() + ")" : ""), false);
         } else {
             record(responseCode, ProxyError.UPSTREAM_RESET.reason());
-            closeNow(); // the response is cut short; closing is the only way to tell the client
+            closeNow(); // the response is cut short; closing (or resetting the stream) is the only way to tell the client
         }
     }
 
@@ -498,7 +696,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             startNanos = System.nanoTime();
             destination = UNKNOWN;
             recorded = false;
+            headRequest = false;
             encoder.headResponse = false;
+            grpcRequest = false;
             state = PROXYING;
             clientKeepAlive = false;
             respondError(ProxyError.HEADER_TIMEOUT, "request headers not received within "
@@ -511,9 +711,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     /**
      * The listener is draining: an idle connection closes now (returns true); one with an exchange in
      * flight answers it with {@code Connection: close}, or closes after it when the response has
-     * already started, so a connection is only ever closed between exchanges.
+     * already started, so a connection is only ever closed between exchanges. A WebSocket tunnel
+     * runs on until the drain timeout.
      */
-    boolean drain() {
+    @Override
+    public boolean drain() {
         draining = true;
         if (state == CLOSING) {
             return true;
@@ -527,7 +729,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The drain timeout passed with this connection still open. */
-    void forceClose() {
+    @Override
+    public void forceClose() {
         if (state == PROXYING && !recorded) {
             record(responseStarted ? responseCode : 503, "drain_timeout");
         }
@@ -543,7 +746,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
         releaseHost();
         releasePending();
-        boolean close = forceClose || draining || !clientKeepAlive || (!requestDone && requestHasBody);
+        // an HTTP/2 stream is never "closed" to end an exchange: it ends with the response (reset only when malformed)
+        boolean close = h2Stream ? forceClose : forceClose || draining || !clientKeepAlive || (!requestDone && requestHasBody);
         record(error.status().code(), error.reason());
         if (error.status().code() >= 500 || error == ProxyError.HEADER_TIMEOUT) {
             log.info("{} {} {} destination={} client={}", px.direction().label(), error.status().code(), error.reason(),
@@ -552,9 +756,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             log.debug("{} {} {} client={}: {}", px.direction().label(), error.status().code(), error.reason(), ctx.channel().remoteAddress(), detail);
         }
         responseStarted = true;
-        ctx.writeAndFlush(ErrorResponses.build(ctx.alloc(), error, detail, close));
+        FullHttpResponse response = grpcRequest ? GrpcErrors.build(error, detail) : ErrorResponses.build(ctx.alloc(), error, detail, close);
+        ChannelFuture written = ctx.writeAndFlush(response);
         if (close) {
-            closeAfterFlush();
+            if (h2Stream) {
+                state = CLOSING;
+                written.addListener(ChannelFutureListener.CLOSE); // after the response's frames went out
+            } else {
+                closeAfterFlush();
+            }
         } else if (!requestDone) {
             state = DISCARDING; // a bodyless request's LastHttpContent is still to come
             updateRead();
@@ -566,7 +776,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private void finishExchange() {
         state = IDLE;
         host = null;
-        timeouts.exchangeDone();
+        if (timeouts != null) {
+            timeouts.exchangeDone();
+        }
         while (!pipelined.isEmpty() && (state == IDLE || (state == PROXYING && !requestDone) || state == DISCARDING)) {
             handle((HttpObject) pipelined.poll());
         }
@@ -587,7 +799,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void attachUpstream(UpstreamConnection c) {
-        upstream = c;
         UpstreamHandler h = c.channel().pipeline().get(UpstreamHandler.class);
         h.owner = this;
         h.connection = c;
@@ -598,13 +809,18 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         upstream = null;
         upstreamReady = false;
         flushUpstream = false;
-        UpstreamHandler h = c.channel().pipeline().get(UpstreamHandler.class);
-        if (h != null) {
-            h.owner = null;
-            h.connection = null;
+        Channel ch = c.channel();
+        if (ch != null) {
+            UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+            if (h != null) {
+                h.owner = null;
+                h.connection = null;
+            }
+            if (!c.isStream()) {
+                ch.config().setAutoRead(true);
+            }
         }
-        c.channel().config().setAutoRead(true);
-        c.pool().release(c, reusable);
+        c.pool().release(c, reusable && state != TUNNEL);
     }
 
     private void releaseHost() {
@@ -628,6 +844,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private void closeAfterFlush() {
         state = CLOSING;
         ctx.channel().config().setAutoRead(false);
+        if (h2Stream) {
+            ctx.flush();
+            ctx.close();
+            return;
+        }
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 

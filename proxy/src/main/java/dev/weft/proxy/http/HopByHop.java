@@ -28,7 +28,11 @@ final class HopByHop {
         h.remove(HttpHeaderNames.CONNECTION);
         h.remove(KEEP_ALIVE);
         h.remove(PROXY_CONNECTION);
-        h.remove(HttpHeaderNames.TE);
+        String te = h.get(HttpHeaderNames.TE);
+        if (te != null && !te.trim().equalsIgnoreCase("trailers")) {
+            // "TE: trailers" is kept: gRPC needs it end to end, and it is the one TE value HTTP/2 allows
+            h.remove(HttpHeaderNames.TE);
+        }
         h.remove(HttpHeaderNames.TRAILER);
         h.remove(HttpHeaderNames.UPGRADE);
         if (request) {

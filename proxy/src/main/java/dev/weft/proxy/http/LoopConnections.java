@@ -6,21 +6,21 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The downstream connections one listener has on one event loop. Confined to that loop: the
+ * The downstream connections (HTTP/1.1 and HTTP/2) one listener has on one event loop. Confined to that loop: the
  * request path adds and removes without locks, and drain asks each loop through a task on it.
  */
 final class LoopConnections {
-    private final Set<DownstreamHandler> open = new LinkedHashSet<>();
+    private final Set<DownstreamConnection> open = new LinkedHashSet<>();
     private boolean draining;
     private CompletableFuture<Void> drained;
 
     /** Returns false when the listener is draining: the caller closes the new connection at once. */
-    boolean add(DownstreamHandler h) {
+    boolean add(DownstreamConnection h) {
         open.add(h);
         return !draining;
     }
 
-    void remove(DownstreamHandler h) {
+    void remove(DownstreamConnection h) {
         if (open.remove(h) && draining && open.isEmpty()) {
             drained.complete(null);
         }
@@ -35,7 +35,7 @@ final class LoopConnections {
         draining = true;
         drained = done;
         int busy = 0;
-        for (DownstreamHandler h : new ArrayList<>(open)) {
+        for (DownstreamConnection h : new ArrayList<>(open)) {
             if (!h.drain()) {
                 busy++;
             }
@@ -49,7 +49,7 @@ final class LoopConnections {
     /** Force-closes whatever is left; returns how many connections were still open. */
     int closeAll() {
         int n = open.size();
-        for (DownstreamHandler h : new ArrayList<>(open)) {
+        for (DownstreamConnection h : new ArrayList<>(open)) {
             h.forceClose();
         }
         return n;

@@ -3,14 +3,14 @@ package dev.weft.proxy.http;
 import dev.weft.proxy.cluster.UpstreamConnection;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of an upstream connection: hands what the upstream says to the downstream
- * connection that currently owns this one, on the same event loop. Owned by nobody while pooled.
+ * The last handler of an upstream connection (HTTP/1.1) or stream (HTTP/2): hands what the upstream
+ * says to the downstream exchange that currently owns it, on the same event loop. Owned by nobody
+ * while pooled.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(UpstreamHandler.class);
@@ -19,10 +19,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (owner != null && msg instanceof HttpObject o) {
-            owner.onUpstreamRead(connection, o);
+        if (owner != null) {
+            owner.onUpstreamRead(connection, msg); // HTTP objects, or a tunnel's bytes
         } else {
             // bytes on an idle pooled connection: the upstream is out of step, drop the connection
+            // (on an HTTP/2 stream: a frame after the exchange ended, e.g. a reset; the stream goes)
             ReferenceCountUtil.release(msg);
             ctx.close();
         }

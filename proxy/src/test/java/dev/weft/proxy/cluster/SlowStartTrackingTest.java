@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class SlowStartTrackingTest {
     private final DefaultEventLoop loop = new DefaultEventLoop();
     private long now = 1_000_000_000L;
-    private final LoopClusters clusters = new LoopClusters(loop, NioSocketChannel.class, new ChannelInboundHandlerAdapter(),
+    private final LoopClusters clusters = new LoopClusters(loop, NioSocketChannel.class, unused(),
             new ProxyMetrics(), new LoadBalancers.Context(new SplittableRandom(1), () -> now, ""));
 
     @AfterEach
@@ -70,5 +70,11 @@ class SlowStartTrackingTest {
         now += 5;
         assertThat(since(ep(1, EndpointHealth.HEALTHY, 2), ep(2, EndpointHealth.HEALTHY, 1), ep(3, EndpointHealth.HEALTHY, 1)))
                 .containsExactly(now, always, added);
+    }
+
+    /** The test never connects: any handler will do. */
+    private static UpstreamInitializers unused() {
+        ChannelInboundHandlerAdapter none = new ChannelInboundHandlerAdapter();
+        return new UpstreamInitializers(none, none, none);
     }
 }

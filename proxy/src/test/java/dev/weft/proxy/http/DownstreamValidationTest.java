@@ -36,7 +36,7 @@ class DownstreamValidationTest {
             @Override
             protected void initChannel(Channel ch) {
                 EventLoop loop = ch.eventLoop();
-                LoopClusters clusters = new LoopClusters(loop, NioSocketChannel.class, HttpProxyPipeline.upstreamInitializer(), metrics,
+                LoopClusters clusters = new LoopClusters(loop, NioSocketChannel.class, HttpProxyPipeline.upstreamInitializers(), metrics,
                         new SplittableRandom(1));
                 ProxyContext px = new ProxyContext(Direction.OUTBOUND, config::get, Map.of(loop, new LoopResources(clusters, metrics.forLoop())),
                         new HttpLimits(Duration.ofSeconds(10), Duration.ofSeconds(60), 8192, 4096), metrics.activeConnections("outbound"));
