@@ -2,6 +2,7 @@ package dev.weft.cli;
 
 import dev.weft.proxy.MeshSidecar;
 import dev.weft.proxy.SidecarOptions;
+import dev.weft.proxy.config.UpstreamProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -9,10 +10,13 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = "Run a sidecar in front of one service instance: registers it, reports its health, "
@@ -23,6 +27,12 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--app-port", required = true, description = "The local app's port.")
     int appPort;
+
+    @Option(names = "--app-protocol", paramLabel = "http1|http2|grpc", defaultValue = "http1",
+            converter = AppProtocolConverter.class,
+            description = "HTTP version the local app speaks: http1 (HTTP/1.1), http2 (HTTP/2 cleartext with prior knowledge, h2c) "
+                    + "or grpc (the same as http2, what gRPC servers speak) (default: ${DEFAULT-VALUE}).")
+    UpstreamProtocol appProtocol;
 
     @Option(names = "--app-health-path", description = "HTTP path probed on the app (2xx/3xx healthy); without it a TCP connect is the probe.")
     String appHealthPath;
@@ -96,7 +106,7 @@ final class ProxyCommand implements Callable<Integer> {
             running = MeshSidecar.start(new MeshSidecar.Options(sidecar, service, instanceId, advertised, appPort, appHealthPath,
                     zone, tags, controlPlane, xdsAddress(), tokenValue == null || tokenValue.isBlank() ? null : tokenValue.trim(),
                     state, Durations.parse("--health-interval", healthInterval),
-                    Durations.parse("--drain-propagation", drainPropagation), Durations.parse("--drain-timeout", drainTimeout)));
+                    Durations.parse("--drain-propagation", drainPropagation), Durations.parse("--drain-timeout", drainTimeout), appProtocol));
         } catch (RuntimeException e) {
             throw new CliException("cannot start the sidecar: " + ControlPlaneCommand.rootMessage(e));
         }
@@ -122,6 +132,18 @@ final class ProxyCommand implements Callable<Integer> {
                     Integer.parseInt(xds.substring(colon + 1)));
         } catch (IllegalArgumentException e) {
             throw new CliException("--xds: '" + xds + "' is not HOST:PORT");
+        }
+    }
+
+    /** {@code --app-protocol}: the names an operator knows an app by, to the HTTP version the sidecar speaks to it. */
+    static final class AppProtocolConverter implements ITypeConverter<UpstreamProtocol> {
+        @Override
+        public UpstreamProtocol convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "http1" -> UpstreamProtocol.HTTP1;
+                case "http2", "grpc" -> UpstreamProtocol.HTTP2;
+                default -> throw new TypeConversionException("'" + value + "' is not one of http1, http2, grpc");
+            };
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.weft.proxy;
 
 import dev.weft.proxy.config.ProxyConfig;
+import dev.weft.proxy.config.UpstreamProtocol;
 import dev.weft.proxy.registration.InstanceRegistrar;
 import dev.weft.proxy.registration.RegistrarOptions;
 import dev.weft.proxy.xds.XdsClient;
@@ -43,6 +44,7 @@ public final class MeshSidecar implements AutoCloseable {
      * @param stateDir where the last accepted configuration is kept
      * @param drainPropagation on close, how long to keep serving after deregistering, so that callers learn of it
      * @param drainTimeout on close, how long exchanges in flight may take before their connections are force-closed
+     * @param appProtocol the HTTP version the local app speaks (HTTP1 or HTTP2), sent as xDS node metadata
      */
     public record Options(
             SidecarOptions sidecar,
@@ -59,7 +61,8 @@ public final class MeshSidecar implements AutoCloseable {
             Path stateDir,
             Duration healthInterval,
             Duration drainPropagation,
-            Duration drainTimeout) {
+            Duration drainTimeout,
+            UpstreamProtocol appProtocol) {
         public static final Duration DEFAULT_DRAIN_PROPAGATION = Duration.ofSeconds(3);
         public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);
 
@@ -69,6 +72,14 @@ public final class MeshSidecar implements AutoCloseable {
                        Duration healthInterval) {
             this(sidecar, service, instanceId, address, appPort, appHealthPath, zone, tags, controlPlane, xds, token, stateDir,
                     healthInterval, DEFAULT_DRAIN_PROPAGATION, DEFAULT_DRAIN_TIMEOUT);
+        }
+
+        /** For an HTTP/1.1 app. */
+        public Options(SidecarOptions sidecar, String service, String instanceId, String address, int appPort, String appHealthPath,
+                       String zone, List<String> tags, URI controlPlane, InetSocketAddress xds, String token, Path stateDir,
+                       Duration healthInterval, Duration drainPropagation, Duration drainTimeout) {
+            this(sidecar, service, instanceId, address, appPort, appHealthPath, zone, tags, controlPlane, xds, token, stateDir,
+                    healthInterval, drainPropagation, drainTimeout, UpstreamProtocol.HTTP1);
         }
 
         public Options {
@@ -84,13 +95,14 @@ public final class MeshSidecar implements AutoCloseable {
             Objects.requireNonNull(controlPlane, "controlPlane");
             Objects.requireNonNull(xds, "xds");
             Objects.requireNonNull(stateDir, "stateDir");
+            Objects.requireNonNull(appProtocol, "appProtocol"); // HTTP1 or HTTP2: XdsClientOptions refuses DOWNSTREAM
             tags = tags == null ? List.of() : List.copyOf(tags);
         }
 
         @Override
         public String toString() {
             return "MeshSidecar.Options[service=" + service + ", instance=" + instanceId + ", address=" + address
-                    + ", app_port=" + appPort + ", control_plane=" + controlPlane + ", xds=" + xds
+                    + ", app_port=" + appPort + ", app_protocol=" + appProtocol + ", control_plane=" + controlPlane + ", xds=" + xds
                     + ", token=" + (token == null ? "none" : "<redacted>") + ", state_dir=" + stateDir
                     + ", drain_propagation=" + drainPropagation + ", drain_timeout=" + drainTimeout + "]";
         }
@@ -155,14 +167,16 @@ public final class MeshSidecar implements AutoCloseable {
                     .outboundPort(sidecar.outboundPort())
                     .inboundPort(sidecar.inboundPort())
                     .appPort(o.appPort())
+                    .appProtocol(o.appProtocol())
                     .token(o.token())
                     .stateDir(o.stateDir())
                     .build(), mesh::apply).start();
             mesh.xds = xds;
-            log.info("sidecar ready service={} instance={} outbound={}:{} inbound={}:{} admin={}:{} app_port={} xds={}",
+            log.info("sidecar ready service={} instance={} outbound={}:{} inbound={}:{} admin={}:{} app_port={} app_protocol={} xds={}",
                     o.service(), instanceId, o.sidecar().bindAddress().getHostAddress(), sidecar.outboundPort(),
                     o.sidecar().bindAddress().getHostAddress(), sidecar.inboundPort(),
-                    o.sidecar().bindAddress().getHostAddress(), sidecar.adminPort(), o.appPort(), o.xds());
+                    o.sidecar().bindAddress().getHostAddress(), sidecar.adminPort(), o.appPort(),
+                    o.appProtocol().name().toLowerCase(java.util.Locale.ROOT), o.xds());
             return mesh;
         } catch (RuntimeException e) {
             if (xds != null) {

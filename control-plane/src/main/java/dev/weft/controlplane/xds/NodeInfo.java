@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
  *
  * @param service the service a sidecar fronts ({@code weft.service}), empty when not given
  * @param appPort the local app's port, 0 when unknown (then there is no inbound listener)
+ * @param appProtocol the HTTP version the local app speaks ({@code weft.app_protocol}), HTTP/1.1 when not given
  */
-record NodeInfo(Kind kind, String id, String service, String bind, int outboundPort, int inboundPort, int appPort) {
+record NodeInfo(Kind kind, String id, String service, String bind, int outboundPort, int inboundPort, int appPort,
+                AppProtocol appProtocol) {
     private static final Logger log = LoggerFactory.getLogger(NodeInfo.class);
 
     static final String SIDECAR_PREFIX = "sidecar~";
@@ -31,15 +33,27 @@ record NodeInfo(Kind kind, String id, String service, String bind, int outboundP
     static final String KEY_OUTBOUND_PORT = "weft.outbound_port";
     static final String KEY_INBOUND_PORT = "weft.inbound_port";
     static final String KEY_APP_PORT = "weft.app_port";
+    static final String KEY_APP_PROTOCOL = "weft.app_protocol";
 
     enum Kind { SIDECAR, PROXYLESS }
 
+    /** What the local app speaks; {@link #wireName} is the value of {@code weft.app_protocol}. */
+    enum AppProtocol {
+        HTTP1("http1"), HTTP2("http2");
+
+        final String wireName;
+
+        AppProtocol(String wireName) {
+            this.wireName = wireName;
+        }
+    }
+
     /** The part of a node its resources depend on: nodes with equal profiles share one snapshot. */
-    record Profile(Kind kind, String bind, int outboundPort, int inboundPort, int appPort) {}
+    record Profile(Kind kind, String bind, int outboundPort, int inboundPort, int appPort, AppProtocol appProtocol) {}
 
     Profile profile() {
-        return kind == Kind.PROXYLESS ? new Profile(Kind.PROXYLESS, "", 0, 0, 0)
-                : new Profile(kind, bind, outboundPort, inboundPort, appPort);
+        return kind == Kind.PROXYLESS ? new Profile(Kind.PROXYLESS, "", 0, 0, 0, AppProtocol.HTTP1)
+                : new Profile(kind, bind, outboundPort, inboundPort, appPort, appProtocol);
     }
 
     boolean hasInbound() {
@@ -61,7 +75,7 @@ record NodeInfo(Kind kind, String id, String service, String bind, int outboundP
     static NodeInfo parse(Node node, List<String> problems) {
         String id = node.getId();
         if (!id.startsWith(SIDECAR_PREFIX)) {
-            return new NodeInfo(Kind.PROXYLESS, id, "", "", 0, 0, 0);
+            return new NodeInfo(Kind.PROXYLESS, id, "", "", 0, 0, 0, AppProtocol.HTTP1);
         }
         if (id.split("~", -1).length != 4) {
             problems.add("node id: expected sidecar~<address>~<instance-id>~<namespace>");
@@ -78,7 +92,19 @@ record NodeInfo(Kind kind, String id, String service, String bind, int outboundP
         int outbound = port(md, KEY_OUTBOUND_PORT, DEFAULT_OUTBOUND_PORT, problems);
         int inbound = port(md, KEY_INBOUND_PORT, DEFAULT_INBOUND_PORT, problems);
         int app = port(md, KEY_APP_PORT, 0, problems);
-        return new NodeInfo(Kind.SIDECAR, id, service, bind, outbound, inbound, app);
+        AppProtocol appProtocol = appProtocol(md, problems);
+        return new NodeInfo(Kind.SIDECAR, id, service, bind, outbound, inbound, app, appProtocol);
+    }
+
+    private static AppProtocol appProtocol(Struct md, List<String> problems) {
+        String name = string(md, KEY_APP_PROTOCOL, AppProtocol.HTTP1.wireName, problems);
+        for (AppProtocol p : AppProtocol.values()) {
+            if (p.wireName.equals(name)) {
+                return p;
+            }
+        }
+        problems.add(KEY_APP_PROTOCOL + ": must be 'http1' or 'http2', was " + describe(md.getFieldsOrThrow(KEY_APP_PROTOCOL)));
+        return AppProtocol.HTTP1;
     }
 
     private static String string(Struct md, String key, String dflt, List<String> problems) {

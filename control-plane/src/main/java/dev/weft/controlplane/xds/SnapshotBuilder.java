@@ -14,6 +14,8 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
@@ -35,6 +37,8 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -53,6 +57,8 @@ final class SnapshotBuilder {
     static final String ROUTER_FILTER = "envoy.filters.http.router";
     static final String METADATA_NAMESPACE = "weft";
     static final String LOCAL_APP_ADDRESS = "127.0.0.1";
+    /** Cluster.typed_extension_protocol_options key of the upstream HTTP options (Envoy's extension name). */
+    static final String UPSTREAM_HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
     private static final Duration CONNECT_TIMEOUT = seconds(1);
     private static final Duration IDLE_TIMEOUT = seconds(60);
@@ -102,7 +108,7 @@ final class SnapshotBuilder {
         List<Listener> listeners = new ArrayList<>(2);
         listeners.add(outboundListener(node));
         if (node.appPort() != 0) {
-            clusters.add(inboundCluster(node.appPort()));
+            clusters.add(inboundCluster(node.appPort(), node.appProtocol()));
             listeners.add(inboundListener(node));
         }
         return new XdsResources(clusters, mesh.endpoints(), listeners, List.of(mesh.outboundRoutes()));
@@ -129,6 +135,20 @@ final class SnapshotBuilder {
             .putFilterMetadata("weft", Struct.newBuilder().putFields("lb", Value.newBuilder().setStringValue("peak_ewma").build()).build())
             .build();
 
+    /**
+     * A service cluster's endpoints are other sidecars' inbound listeners, which speak both HTTP/1.1
+     * and h2c: the request goes on in the version it came in. The common options live in the same
+     * message, as Envoy refuses a cluster that also sets the deprecated common_http_protocol_options.
+     */
+    private static final Any SERVICE_HTTP_OPTIONS = Any.pack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+            .setCommonHttpProtocolOptions(HttpProtocolOptions.newBuilder()
+                    .setIdleTimeout(IDLE_TIMEOUT)
+                    .setMaxRequestsPerConnection(UInt32Value.of(0)))
+            .setUseDownstreamProtocolConfig(UseDownstreamHttpConfig.newBuilder()
+                    .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+            .build());
+
     private static Cluster serviceCluster(String service) {
         return Cluster.newBuilder()
                 .setName(service)
@@ -137,19 +157,30 @@ final class SnapshotBuilder {
                 .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
                 .setMetadata(PEAK_EWMA)
                 .setConnectTimeout(CONNECT_TIMEOUT)
-                .setCommonHttpProtocolOptions(HttpProtocolOptions.newBuilder()
-                        .setIdleTimeout(IDLE_TIMEOUT)
-                        .setMaxRequestsPerConnection(UInt32Value.of(0)))
+                .putTypedExtensionProtocolOptions(UPSTREAM_HTTP_OPTIONS, SERVICE_HTTP_OPTIONS)
                 .build();
     }
 
-    private static Cluster inboundCluster(int appPort) {
+    /** The local app speaks what its sidecar's node metadata says (weft proxy --app-protocol). */
+    private static Any appHttpOptions(NodeInfo.AppProtocol protocol) {
+        ExplicitHttpConfig.Builder explicit = ExplicitHttpConfig.newBuilder();
+        switch (protocol) {
+            case HTTP1 -> explicit.setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance());
+            case HTTP2 -> explicit.setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance());
+        }
+        return Any.pack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                .setExplicitHttpConfig(explicit)
+                .build());
+    }
+
+    private static Cluster inboundCluster(int appPort, NodeInfo.AppProtocol appProtocol) {
         String name = inboundClusterName(appPort);
         return Cluster.newBuilder()
                 .setName(name)
                 .setType(Cluster.DiscoveryType.STATIC)
                 .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
                 .setConnectTimeout(CONNECT_TIMEOUT)
+                .putTypedExtensionProtocolOptions(UPSTREAM_HTTP_OPTIONS, appHttpOptions(appProtocol))
                 .setLoadAssignment(ClusterLoadAssignment.newBuilder()
                         .setClusterName(name)
                         .addEndpoints(LocalityLbEndpoints.newBuilder()

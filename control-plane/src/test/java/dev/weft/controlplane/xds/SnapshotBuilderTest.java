@@ -19,8 +19,11 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.ProtocolConfigCase;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -73,8 +76,10 @@ class SnapshotBuilderTest {
         assertThat(catalog.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
         assertThat(catalog.getMetadata().getFilterMetadataOrThrow("weft").getFieldsOrThrow("lb").getStringValue()).isEqualTo("peak_ewma");
         assertThat(catalog.getConnectTimeout().getSeconds()).isEqualTo(1);
-        assertThat(catalog.getCommonHttpProtocolOptions().getIdleTimeout().getSeconds()).isEqualTo(60);
-        assertThat(catalog.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue()).isZero();
+        assertThat(catalog.hasCommonHttpProtocolOptions()).as("Envoy refuses it next to the typed extension").isFalse();
+        HttpProtocolOptions http = httpOptions(catalog);
+        assertThat(http.getCommonHttpProtocolOptions().getIdleTimeout().getSeconds()).isEqualTo(60);
+        assertThat(http.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue()).isZero();
 
         Cluster inbound = r.clusters().get(2);
         assertThat(inbound.getType()).isEqualTo(Cluster.DiscoveryType.STATIC);
@@ -211,6 +216,64 @@ class SnapshotBuilderTest {
         assertThat(hcm.getHttpFilters(hcm.getHttpFiltersCount() - 1).getName()).isEqualTo("envoy.filters.http.router");
         assertThat(hcm.getHttpFilters(hcm.getHttpFiltersCount() - 1).getTypedConfig().getTypeUrl())
                 .isEqualTo("type.googleapis.com/envoy.extensions.filters.http.router.v3.Router");
+    }
+
+    private static HttpProtocolOptions httpOptions(Cluster c) {
+        return unpack(c.getTypedExtensionProtocolOptionsOrThrow(SnapshotBuilder.UPSTREAM_HTTP_OPTIONS), HttpProtocolOptions.class);
+    }
+
+    private static NodeInfo sidecarSpeaking(String appProtocol) {
+        Map<String, Value> md = new HashMap<>(FULL_METADATA);
+        md.put(NodeInfo.KEY_APP_PROTOCOL, AdsClient.string(appProtocol));
+        return sidecar(md);
+    }
+
+    @Test
+    void inboundClusterSpeaksTheAppProtocolOfTheNodeMetadata() {
+        Cluster http1 = builder.build(catalog(), sidecar(FULL_METADATA).profile()).clusters().get(2);
+        assertThat(http1.getName()).isEqualTo("inbound|8080");
+        assertThat(httpOptions(http1).getExplicitHttpConfig().getProtocolConfigCase())
+                .as("no weft.app_protocol: HTTP/1.1").isEqualTo(ProtocolConfigCase.HTTP_PROTOCOL_OPTIONS);
+        assertThat(httpOptions(builder.build(catalog(), sidecarSpeaking("http1").profile()).clusters().get(2))
+                .getExplicitHttpConfig().getProtocolConfigCase()).isEqualTo(ProtocolConfigCase.HTTP_PROTOCOL_OPTIONS);
+
+        NodeInfo h2 = sidecarSpeaking("http2");
+        Cluster http2 = builder.build(catalog(), h2.profile()).clusters().get(2);
+        assertThat(httpOptions(http2).getExplicitHttpConfig().getProtocolConfigCase()).isEqualTo(ProtocolConfigCase.HTTP2_PROTOCOL_OPTIONS);
+        assertThat(h2.profile()).as("nodes whose apps speak differently do not share a snapshot")
+                .isNotEqualTo(sidecar(FULL_METADATA).profile());
+    }
+
+    @Test
+    void serviceClustersCarryTheDownstreamProtocolForSidecarsAndProxylessClientsAlike() {
+        for (NodeInfo node : List.of(sidecarSpeaking("http2"), NodeInfo.parse(Node.newBuilder().setId("greeter-client-1").build()))) {
+            for (Cluster c : builder.build(catalog(), node.profile()).clusters().subList(0, 2)) {
+                HttpProtocolOptions http = httpOptions(c);
+                assertThat(http.getUpstreamProtocolOptionsCase())
+                        .isEqualTo(HttpProtocolOptions.UpstreamProtocolOptionsCase.USE_DOWNSTREAM_PROTOCOL_CONFIG);
+                assertThat(http.getUseDownstreamProtocolConfig().hasHttpProtocolOptions()).isTrue();
+                assertThat(http.getUseDownstreamProtocolConfig().hasHttp2ProtocolOptions()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void appProtocolIsParsedAndAnUnknownOneIsNamedAndTakenAsHttp1() {
+        assertThat(sidecar(FULL_METADATA).appProtocol()).isEqualTo(NodeInfo.AppProtocol.HTTP1);
+        assertThat(sidecarSpeaking("http1").appProtocol()).isEqualTo(NodeInfo.AppProtocol.HTTP1);
+        assertThat(sidecarSpeaking("http2").appProtocol()).isEqualTo(NodeInfo.AppProtocol.HTTP2);
+
+        List<String> problems = new ArrayList<>();
+        NodeInfo spdy = NodeInfo.parse(Node.newBuilder().setId("sidecar~10.0.0.1~c1~default")
+                .setMetadata(Struct.newBuilder().putFields(NodeInfo.KEY_APP_PROTOCOL, AdsClient.string("spdy"))).build(), problems);
+        assertThat(spdy.appProtocol()).isEqualTo(NodeInfo.AppProtocol.HTTP1);
+        assertThat(problems).containsExactly("weft.app_protocol: must be 'http1' or 'http2', was 'spdy'");
+
+        problems.clear();
+        NodeInfo number = NodeInfo.parse(Node.newBuilder().setId("sidecar~10.0.0.1~c1~default")
+                .setMetadata(Struct.newBuilder().putFields(NodeInfo.KEY_APP_PROTOCOL, AdsClient.number(2))).build(), problems);
+        assertThat(number.appProtocol()).isEqualTo(NodeInfo.AppProtocol.HTTP1);
+        assertThat(problems).containsExactly("weft.app_protocol: must be a string, was 2.0");
     }
 
     @Test

@@ -39,6 +39,7 @@ final class ConfigJson {
             n.put("connect_timeout_ms", c.connectTimeout().toMillis());
             n.put("idle_timeout_ms", c.idleTimeout().toMillis());
             n.put("max_requests_per_connection", c.maxRequestsPerConnection());
+            n.put("protocol", c.protocol().name());
             LbConfig lb = c.lbConfig();
             n.putObject("lb_config")
                     .put("ring_min_size", lb.ringMinSize())

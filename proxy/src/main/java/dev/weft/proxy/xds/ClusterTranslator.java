@@ -8,6 +8,7 @@ import dev.weft.proxy.config.ClusterConfig;
 import dev.weft.proxy.config.Endpoint;
 import dev.weft.proxy.config.LbConfig;
 import dev.weft.proxy.config.LbPolicy;
+import dev.weft.proxy.config.UpstreamProtocol;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.List;
 final class ClusterTranslator {
     static final String KIND = "Cluster";
     static final String UPSTREAM_HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+    static final String UPSTREAM_HTTP_OPTIONS_FIELD = "typed_extension_protocol_options[" + UPSTREAM_HTTP_OPTIONS + "]";
     /** Envoy's defaults when the cluster leaves them unset. */
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
@@ -69,16 +71,18 @@ final class ClusterTranslator {
         }
         HttpProtocolOptions common = c.getCommonHttpProtocolOptions();
         String commonField = "common_http_protocol_options";
+        UpstreamProtocol protocol = UpstreamProtocol.HTTP1; // Envoy's default without the typed extension
         Any typed = c.getTypedExtensionProtocolOptionsMap().get(UPSTREAM_HTTP_OPTIONS);
         if (typed != null) {
+            io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions upstream;
             try {
-                common = typed.unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class)
-                        .getCommonHttpProtocolOptions();
-                commonField = "typed_extension_protocol_options[" + UPSTREAM_HTTP_OPTIONS + "].common_http_protocol_options";
+                upstream = typed.unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
             } catch (InvalidProtocolBufferException e) {
-                throw new Protos.FieldException("typed_extension_protocol_options[" + UPSTREAM_HTTP_OPTIONS + "]",
-                        "cannot be decoded: " + e.getMessage());
+                throw new Protos.FieldException(UPSTREAM_HTTP_OPTIONS_FIELD, "cannot be decoded: " + e.getMessage());
             }
+            common = upstream.getCommonHttpProtocolOptions();
+            commonField = UPSTREAM_HTTP_OPTIONS_FIELD + ".common_http_protocol_options";
+            protocol = protocol(upstream);
         }
         Duration idle = common.hasIdleTimeout()
                 ? Protos.duration(common.getIdleTimeout(), commonField + ".idle_timeout") : DEFAULT_IDLE_TIMEOUT;
@@ -96,19 +100,47 @@ final class ClusterTranslator {
                 var eds = c.getEdsClusterConfig();
                 Protos.requireAds(eds.getEdsConfig(), "eds_cluster_config.eds_config");
                 String edsName = eds.getServiceName().isEmpty() ? c.getName() : eds.getServiceName();
-                return new ClusterResource(new ClusterConfig(c.getName(), lb, connectTimeout, idle, maxRequests, List.of(), lbConfig), edsName);
+                return new ClusterResource(new ClusterConfig(c.getName(), lb, connectTimeout, idle, maxRequests, List.of(), lbConfig)
+                        .withProtocol(protocol), edsName);
             }
             case STATIC: {
                 if (!c.hasLoadAssignment()) {
                     throw new Protos.FieldException("load_assignment", "required for a STATIC cluster");
                 }
                 List<Endpoint> endpoints = ClusterLoadAssignmentTranslator.endpoints(c.getLoadAssignment(), "load_assignment.");
-                return new ClusterResource(new ClusterConfig(c.getName(), lb, connectTimeout, idle, maxRequests, endpoints, lbConfig), null);
+                return new ClusterResource(new ClusterConfig(c.getName(), lb, connectTimeout, idle, maxRequests, endpoints, lbConfig)
+                        .withProtocol(protocol), null);
             }
             default:
                 throw new Protos.FieldException("type", "unsupported cluster type " + c.getType()
                         + " (the Weft sidecar supports EDS and STATIC)");
         }
+    }
+
+    /**
+     * The HTTP version spoken to the endpoints. HTTP/2 settings (max_concurrent_streams, windows) are
+     * not carried: the sidecar uses its own. HTTP/3 is never spoken downstream, so its options in
+     * use_downstream_protocol_config never apply.
+     */
+    private static UpstreamProtocol protocol(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions o)
+            throws Protos.FieldException {
+        return switch (o.getUpstreamProtocolOptionsCase()) {
+            case EXPLICIT_HTTP_CONFIG -> switch (o.getExplicitHttpConfig().getProtocolConfigCase()) {
+                case HTTP_PROTOCOL_OPTIONS -> UpstreamProtocol.HTTP1;
+                case HTTP2_PROTOCOL_OPTIONS -> UpstreamProtocol.HTTP2;
+                case HTTP3_PROTOCOL_OPTIONS -> throw new Protos.FieldException(
+                        UPSTREAM_HTTP_OPTIONS_FIELD + ".explicit_http_config.http3_protocol_options", "HTTP/3 is not supported");
+                case PROTOCOLCONFIG_NOT_SET -> throw new Protos.FieldException(
+                        UPSTREAM_HTTP_OPTIONS_FIELD + ".explicit_http_config",
+                        "needs http_protocol_options or http2_protocol_options");
+            };
+            case USE_DOWNSTREAM_PROTOCOL_CONFIG -> o.getUseDownstreamProtocolConfig().hasHttp2ProtocolOptions()
+                    ? UpstreamProtocol.DOWNSTREAM : UpstreamProtocol.HTTP1; // as Envoy: HTTP/2 only if configured
+            case AUTO_CONFIG -> throw new Protos.FieldException(UPSTREAM_HTTP_OPTIONS_FIELD + ".auto_config",
+                    "ALPN auto config needs upstream TLS, not supported");
+            // Envoy requires one of the three; an extension with only common options keeps the default
+            case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> UpstreamProtocol.HTTP1;
+        };
     }
 
     private static LbPolicy lbPolicy(Cluster c) throws Protos.FieldException {

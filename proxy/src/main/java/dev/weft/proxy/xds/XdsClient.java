@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.weft.proxy.config.ConfigListener;
 import dev.weft.proxy.config.ProxyConfig;
+import dev.weft.proxy.config.UpstreamProtocol;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -189,6 +190,8 @@ public final class XdsClient implements AutoCloseable {
                 .putFields("weft.outbound_port", Value.newBuilder().setNumberValue(o.outboundPort()).build())
                 .putFields("weft.inbound_port", Value.newBuilder().setNumberValue(o.inboundPort()).build())
                 .putFields("weft.app_port", Value.newBuilder().setNumberValue(o.appPort()).build())
+                .putFields("weft.app_protocol", Value.newBuilder().setStringValue(
+                        o.appProtocol() == UpstreamProtocol.HTTP2 ? "http2" : "http1").build())
                 .build();
         return Node.newBuilder()
                 .setId(o.nodeId())

@@ -1,5 +1,6 @@
 package dev.weft.proxy.xds;
 
+import dev.weft.proxy.config.UpstreamProtocol;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.function.DoubleSupplier;
  * @param outboundPort {@code weft.outbound_port}
  * @param inboundPort {@code weft.inbound_port}
  * @param appPort {@code weft.app_port}
+ * @param appProtocol the HTTP version the local app speaks, {@code weft.app_protocol}: HTTP1 or HTTP2
  * @param token the admin/join token sent as {@code authorization: Bearer}; null for none
  * @param stateDir where the last-known-good configuration is kept; null to keep none
  * @param initialBackoff first reconnect delay ceiling
@@ -37,6 +39,7 @@ public record XdsClientOptions(
         int outboundPort,
         int inboundPort,
         int appPort,
+        UpstreamProtocol appProtocol,
         String token,
         Path stateDir,
         Duration initialBackoff,
@@ -51,6 +54,10 @@ public record XdsClientOptions(
         Objects.requireNonNull(nodeAddress, "nodeAddress");
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(appProtocol, "appProtocol");
+        if (appProtocol == UpstreamProtocol.DOWNSTREAM) {
+            throw new IllegalArgumentException("appProtocol: an app speaks HTTP1 or HTTP2, not DOWNSTREAM");
+        }
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         Objects.requireNonNull(jitter, "jitter");
@@ -72,11 +79,11 @@ public record XdsClientOptions(
     @Override
     public String toString() {
         return "XdsClientOptions[controlPlane=" + controlPlane + ", node=" + nodeId() + ", service=" + service
-                + ", bind=" + bind + ", outbound=" + outboundPort + ", inbound=" + inboundPort + ", app=" + appPort
+                + ", bind=" + bind + ", outbound=" + outboundPort + ", inbound=" + inboundPort + ", app=" + appPort + ", app_protocol=" + appProtocol
                 + ", token=" + (token == null ? "none" : "<redacted>") + ", stateDir=" + stateDir + "]";
     }
 
-    /** Defaults: address and bind 127.0.0.1, namespace "default", ports 15001/15006, backoff 100 ms to 30 s. */
+    /** Defaults: address and bind 127.0.0.1, namespace "default", ports 15001/15006, an HTTP/1.1 app, backoff 100 ms to 30 s. */
     public static final class Builder {
         private final InetSocketAddress controlPlane;
         private final String service;
@@ -87,6 +94,7 @@ public record XdsClientOptions(
         private int outboundPort = 15001;
         private int inboundPort = 15006;
         private int appPort;
+        private UpstreamProtocol appProtocol = UpstreamProtocol.HTTP1;
         private String token;
         private Path stateDir;
         private Duration initialBackoff = Duration.ofMillis(100);
@@ -106,6 +114,7 @@ public record XdsClientOptions(
         public Builder outboundPort(int v) { outboundPort = v; return this; }
         public Builder inboundPort(int v) { inboundPort = v; return this; }
         public Builder appPort(int v) { appPort = v; return this; }
+        public Builder appProtocol(UpstreamProtocol v) { appProtocol = v; return this; }
         public Builder token(String v) { token = v; return this; }
         public Builder stateDir(Path v) { stateDir = v; return this; }
         public Builder backoff(Duration initial, Duration max) { initialBackoff = initial; maxBackoff = max; return this; }
@@ -114,7 +123,7 @@ public record XdsClientOptions(
 
         public XdsClientOptions build() {
             return new XdsClientOptions(controlPlane, service, instanceId, nodeAddress, namespace, bind, outboundPort,
-                    inboundPort, appPort, token, stateDir, initialBackoff, maxBackoff, jitter, keepAliveTime);
+                    inboundPort, appPort, appProtocol, token, stateDir, initialBackoff, maxBackoff, jitter, keepAliveTime);
         }
     }
 }

@@ -103,6 +103,7 @@ class AdminEndpointsTest {
         assertThat(dump.path("version").asText()).isEqualTo("v7");
         assertThat(dump.path("outbound").path("virtual_hosts").get(0).path("routes").get(0).path("cluster").asText()).isEqualTo("catalog");
         assertThat(dump.path("clusters").get(0).path("endpoints")).hasSize(2);
+        assertThat(dump.path("clusters").get(0).path("protocol").asText()).isEqualTo("HTTP1");
         JsonNode lb = dump.path("clusters").get(0).path("lb_config");
         assertThat(lb.path("healthy_panic_threshold").asDouble()).isEqualTo(50.0);
         assertThat(lb.path("maglev_table_size").asInt()).isEqualTo(65537);

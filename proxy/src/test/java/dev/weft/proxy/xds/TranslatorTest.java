@@ -17,6 +17,7 @@ import dev.weft.proxy.config.HashPolicy;
 import dev.weft.proxy.config.LbConfig;
 import dev.weft.proxy.config.LbPolicy;
 import dev.weft.proxy.config.RouteTable;
+import dev.weft.proxy.config.UpstreamProtocol;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
@@ -211,6 +212,54 @@ class TranslatorTest {
                 .putTypedExtensionProtocolOptions(ClusterTranslator.UPSTREAM_HTTP_OPTIONS, Any.pack(opts)).build());
         assertThat(c.config().idleTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(c.config().maxRequestsPerConnection()).isEqualTo(100);
+    }
+
+    private static ClusterTranslator.ClusterResource withUpstreamOptions(
+            io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.Builder opts) throws XdsResourceException {
+        return ClusterTranslator.translate(edsCluster("c").clearCommonHttpProtocolOptions()
+                .putTypedExtensionProtocolOptions(ClusterTranslator.UPSTREAM_HTTP_OPTIONS, Any.pack(opts.build())).build());
+    }
+
+    @Test
+    void upstreamProtocolComesFromTheTypedHttpOptions() throws Exception {
+        var http1 = io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance();
+        var http2 = io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.newBuilder()
+                .setMaxConcurrentStreams(UInt32Value.of(100)).build(); // accepted, not carried
+        var opts = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder();
+        var explicit = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.newBuilder();
+        var downstream = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig.newBuilder();
+
+        assertThat(withUpstreamOptions(opts.clone().setExplicitHttpConfig(explicit.clone().setHttpProtocolOptions(http1)))
+                .config().protocol()).isEqualTo(UpstreamProtocol.HTTP1);
+        assertThat(withUpstreamOptions(opts.clone().setExplicitHttpConfig(explicit.clone().setHttp2ProtocolOptions(http2)))
+                .config().protocol()).isEqualTo(UpstreamProtocol.HTTP2);
+        assertThat(withUpstreamOptions(opts.clone().setUseDownstreamProtocolConfig(
+                downstream.clone().setHttpProtocolOptions(http1).setHttp2ProtocolOptions(http2))).config().protocol())
+                .isEqualTo(UpstreamProtocol.DOWNSTREAM);
+        assertThat(withUpstreamOptions(opts.clone().setUseDownstreamProtocolConfig(downstream.clone().setHttpProtocolOptions(http1)))
+                .config().protocol()).as("downstream HTTP/2 falls back to HTTP/1.1 without http2 options, as in Envoy")
+                .isEqualTo(UpstreamProtocol.HTTP1);
+        assertThat(ClusterTranslator.translate(edsCluster("c").build()).config().protocol())
+                .as("no typed extension: Envoy's default").isEqualTo(UpstreamProtocol.HTTP1);
+        assertThat(ClusterTranslator.translate(staticCluster(8080)).config().protocol()).isEqualTo(UpstreamProtocol.HTTP1);
+    }
+
+    @Test
+    void alpnAutoConfigIsNackedForItNeedsTls() {
+        var opts = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                .setAutoConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.AutoHttpConfig.getDefaultInstance());
+        assertThatThrownBy(() -> withUpstreamOptions(opts)).isInstanceOf(XdsResourceException.class).hasMessage(
+                "Cluster 'c': typed_extension_protocol_options[envoy.extensions.upstreams.http.v3.HttpProtocolOptions].auto_config: "
+                        + "ALPN auto config needs upstream TLS, not supported");
+    }
+
+    @Test
+    void explicitHttp3IsNacked() {
+        var opts = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                .setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                        .setHttp3ProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http3ProtocolOptions.getDefaultInstance()));
+        assertThatThrownBy(() -> withUpstreamOptions(opts)).isInstanceOf(XdsResourceException.class)
+                .hasMessageEndingWith(".explicit_http_config.http3_protocol_options: HTTP/3 is not supported");
     }
 
     @Test

@@ -151,8 +151,9 @@ class XdsClientTest {
         DiscoveryRequest first = requests.peek();
         assertThat(first.getNode().getId()).isEqualTo(NODE);
         assertThat(first.getNode().getMetadata().getFieldsMap()).containsKeys("weft.service", "weft.bind",
-                "weft.outbound_port", "weft.inbound_port", "weft.app_port");
+                "weft.outbound_port", "weft.inbound_port", "weft.app_port", "weft.app_protocol");
         assertThat(first.getNode().getMetadata().getFieldsOrThrow("weft.app_port").getNumberValue()).isEqualTo(APP_PORT);
+        assertThat(first.getNode().getMetadata().getFieldsOrThrow("weft.app_protocol").getStringValue()).isEqualTo("http1");
         assertThat(first.getTypeUrl()).isEqualTo(ResourceType.CDS.typeUrl);
         assertThat(requests).anySatisfy(r -> {
             assertThat(r.getTypeUrl()).isEqualTo(ResourceType.EDS.typeUrl);
