@@ -65,6 +65,31 @@ class SidecarDrainTest {
     }
 
     @Test
+    void http2StreamsInFlightFinishAfterGoaway() throws Exception {
+        String h2load = ExternalTool.require("/usr/bin/h2load", "nghttp2-client");
+        int before = backend.requests.get();
+        // ten concurrent streams on one connection
+        java.util.List<String> cmd = java.util.List.of(h2load, "-n", "10", "-c", "1", "-m", "10", "-H", ":authority: catalog",
+                "http://127.0.0.1:" + sidecar.outboundPort() + "/slow");
+        CompletableFuture<ExternalTool.Result> load = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ExternalTool.run(cmd, 30);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> backend.requests.get() >= before + 10);
+
+        long start = System.nanoTime();
+        CompletableFuture<Void> drained = sidecar.drain(Duration.ofSeconds(10));
+        assertThat(drained).as("10 streams still in flight").isNotDone();
+        ExternalTool.Result r = load.get(20, TimeUnit.SECONDS);
+        assertThat(r.stdout()).as(r.stderr()).contains("10 succeeded, 0 failed").contains("status codes: 10 2xx");
+        drained.get(5, TimeUnit.SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(500L, 5000L);
+    }
+
+    @Test
     void connectionsStillBusyAtTheDrainTimeoutAreForceClosed() throws Exception {
         try (RawHttp slow = new RawHttp(sidecar.outboundPort())) {
             int before = backend.requests.get();

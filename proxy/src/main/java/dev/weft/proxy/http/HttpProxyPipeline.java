@@ -29,6 +29,8 @@ public final class HttpProxyPipeline {
     static final int H2_WINDOW = 1024 * 1024;
     /** Concurrent streams a downstream HTTP/2 client may open on one connection. */
     static final int H2_MAX_DOWNSTREAM_STREAMS = 1024;
+    /** Upper bound on waiting for streams after GOAWAY; drain force-closes earlier at its own timeout. */
+    static final long H2_GOAWAY_GRACE_MILLIS = 10 * 60 * 1000L;
 
     private static final ChannelHandler SERVER_STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true, true);
     private static final ChannelHandler CLIENT_STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(false, true);
@@ -151,6 +153,9 @@ public final class HttpProxyPipeline {
                         .initialWindowSize(H2_WINDOW)
                         .maxHeaderListSize(limits.maxHeaderSize()))
                 .validateHeaders(true)
+                // after GOAWAY, streams in flight run on; the sidecar's drain timeout, not the codec, ends them
+                // (Netty's builder defaults this to 0: close at once)
+                .gracefulShutdownTimeoutMillis(H2_GOAWAY_GRACE_MILLIS)
                 .build());
         p.addAfter("h2", "streams", new Http2MultiplexHandler(streams));
         p.addAfter("streams", "connection", new Http2DownstreamConnection(px));
