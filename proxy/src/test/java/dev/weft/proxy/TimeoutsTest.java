@@ -85,4 +85,23 @@ class TimeoutsTest {
             assertThat(r.text()).isEmpty();
         }
     }
+
+    @Test
+    void idleHttp2ConnectionGetsGoawayAfterTheIdleTimeout() throws Exception {
+        try (RawHttp raw = new RawHttp(sidecar.outboundPort())) {
+            raw.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+            raw.socket.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
+            long start = System.nanoTime();
+            RawHttp.Result r = raw.readToClose();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(r.closed()).isTrue();
+            byte[] bytes = r.text().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            // the server's frames end with GOAWAY (type 7, 8-byte payload) whose error code is NO_ERROR
+            assertThat(bytes.length).isGreaterThanOrEqualTo(17);
+            int g = bytes.length - 17;
+            assertThat(bytes[g + 3]).as("frame type").isEqualTo((byte) 7);
+            assertThat(java.util.Arrays.copyOfRange(bytes, g + 13, g + 17)).containsExactly(0, 0, 0, 0);
+            assertThat(ms).isBetween(800L, 2500L);
+        }
+    }
 }

@@ -127,6 +127,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         if (h2Stream) {
+            Http2DownstreamConnection parent = ctx.channel().parent().pipeline().get(Http2DownstreamConnection.class);
+            if (parent != null) {
+                parent.streamStarted();
+            }
             super.channelActive(ctx);
             return;
         }
