@@ -171,6 +171,41 @@ class Http2ProxyTest {
     }
 
     @Test
+    void aSlowHttp2ReaderHoldsBackTheFastAppInsteadOfFillingTheSidecarsMemory() throws Exception {
+        // 48 MiB from a fast HTTP/1.1 app, HTTP/2 from A to B and from the client, read at 12 MiB/s:
+        // flow control (stream windows of 1 MiB) and TCP must push back on the app
+        long n = 48L * 1024 * 1024;
+        Path out = dir.resolve("slow-h2.bin");
+        long baseline = dev.weft.proxy.telemetry.ProxyMetrics.nettyDirectMemory();
+        java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong(baseline);
+        java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(dev.weft.proxy.telemetry.ProxyMetrics.nettyDirectMemory(), Math::max),
+                0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ExternalTool.Result r;
+        try {
+            r = curl("--http2-prior-knowledge", "--limit-rate", "12M", "-H", "Host: catalog", "-o", out.toString(),
+                    "-w", "%{http_version} %{http_code}", outbound("/download?n=" + n));
+        } finally {
+            sampler.shutdownNow();
+        }
+        assertThat(r.stdout()).as(r.stderr()).isEqualTo("2 200");
+        assertThat(Files.size(out)).isEqualTo(n);
+        byte[] expected = new byte[64 * 1024];
+        try (var in = Files.newInputStream(out)) {
+            byte[] got = new byte[expected.length];
+            for (long off = 0; off < n; off += expected.length) {
+                int len = (int) Math.min(expected.length, n - off);
+                assertThat(in.readNBytes(got, 0, len)).isEqualTo(len);
+                TestBackend.fill(expected, off, len);
+                assertThat(java.util.Arrays.equals(got, 0, len, expected, 0, len)).as("bytes at %d", off).isTrue();
+            }
+        }
+        long grew = peak.get() - baseline;
+        System.out.printf("slow HTTP/2 reader: Netty direct memory peak %d KiB above the %d KiB baseline%n", grew / 1024, baseline / 1024);
+        assertThat(grew).as("direct memory growth while 48 MiB crossed two sidecars to a slow reader").isLessThan(32L * 1024 * 1024); // about 16 MiB of pooled chunks when it works, 65 MiB with backpressure removed
+    }
+
+    @Test
     void sidecarErrorsReachHttp2Clients() throws Exception {
         ExternalTool.Result r = curl("-i", "--http2-prior-knowledge", "-H", "Host: nosuch", outbound("/"));
         assertThat(r.stdout()).startsWith("HTTP/2 503").contains("x-weft-error: unknown_service");
