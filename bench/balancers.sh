@@ -5,6 +5,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-./mvnw -B -q -DskipTests install -pl bench -am >/dev/null
+./mvnw -B -q -DskipTests package -pl bench -am >/dev/null
 exec java -Xmx512m -cp "$root/bench/target/weft-bench-0.1.0-SNAPSHOT.jar:$root/cli/target/weft-cli.jar:$root/cli/target/lib/*:$(ls ~/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar)" \
   dev.weft.bench.BalancerBench "${1:-1000}" "${2:-10}" "${3:-3}" "${4:-20}"

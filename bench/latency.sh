@@ -13,7 +13,7 @@ conns=16
 for tool in nginx haproxy taskset curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx haproxy util-linux curl python3" >&2; exit 1; }
 done
-./mvnw -B -q -DskipTests install -pl bench -am >/dev/null
+./mvnw -B -q -DskipTests package -pl bench -am >/dev/null
 classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
 loadcp="$root/bench/target/weft-bench-0.1.0-SNAPSHOT.jar:$root/cli/target/lib/*:$(ls ~/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar)"
 

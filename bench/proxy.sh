@@ -13,7 +13,7 @@ conns="${3:-32}"
 for tool in wrk nginx haproxy taskset curl; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk nginx haproxy util-linux curl" >&2; exit 1; }
 done
-./mvnw -B -q -DskipTests install -pl cli -am >/dev/null
+./mvnw -B -q -DskipTests package -pl cli -am >/dev/null
 classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
 
 source "$root/bench/proxy/setup.sh"

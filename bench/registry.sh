@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-./mvnw -B -q -DskipTests install -pl bench -am >/dev/null
+./mvnw -B -q -DskipTests package -pl bench -am >/dev/null
 cp_classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
 bench_classpath="$root/bench/target/weft-bench-0.1.0-SNAPSHOT.jar:$cp_classpath:$(ls ~/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar)"
 

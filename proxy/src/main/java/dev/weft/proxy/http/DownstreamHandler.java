@@ -180,7 +180,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
             return;
         }
         if (state == PROXYING && requestDone) {
-            pipelined.add(msg); // the next request; reading is paused, so this holds one read at most
+            // the next request, pipelined: held until this exchange ends, with reading paused from now on,
+            // so the queue holds what one read brought at most
+            pipelined.add(msg);
+            ctx.channel().config().setAutoRead(false);
             return;
         }
         handle((HttpObject) msg);
@@ -434,11 +437,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         updateRead();
     }
 
-    /** Reading from the client runs only while its bytes have somewhere to go. */
+    /**
+     * Reading from the client runs only while its bytes have somewhere to go. Once the request is
+     * complete reading stays on (a pipelined request pauses it when it arrives): turning it off and
+     * on again around every exchange would cost two epoll_ctl calls per request.
+     */
     void updateRead() {
         boolean read = switch (state) {
             case IDLE, DISCARDING -> true;
-            case PROXYING -> !requestDone && upstreamReady && upstream.channel().isWritable();
+            case PROXYING -> pipelined.isEmpty() && (requestDone || (upstreamReady && upstream.channel().isWritable()));
             case TUNNEL -> upstream != null && upstream.channel().isWritable();
             default -> false;
         };
