@@ -26,4 +26,5 @@ java -cp "$classpath" dev.weft.cli.Main control-plane --data-dir "$work/cp" --ht
 for _ in $(seq 1 200); do grep -q "control plane ready" "$work/cp.err" 2>/dev/null && break; sleep 0.1; done
 cp_http=$(grep -o 'http=http://127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
 cp_xds=$(grep -o 'xds=127.0.0.1:[0-9]*' "$work/cp.err" | sed 's/.*://')
-sidecar_flags="${WEFT_PROXY_JAVA_OPTS:--Xms64m -Xmx64m -XX:+UseParallelGC}"
+# the sidecars run with the flags `./weft proxy` uses (cli/src/main/jvm/proxy.options) unless told otherwise
+sidecar_flags="${WEFT_PROXY_JAVA_OPTS:-$(grep -v '^\s*\(#\|$\)' "$root/cli/src/main/jvm/proxy.options" | xargs)}"

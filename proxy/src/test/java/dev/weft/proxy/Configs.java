@@ -29,6 +29,11 @@ final class Configs {
         return new Endpoint(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), health, weight, "z1", false, "i-" + port);
     }
 
+    /** A healthy endpoint fronted by a sidecar: its address is that sidecar's inbound port. */
+    static Endpoint mesh(int port) {
+        return new Endpoint(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), EndpointHealth.HEALTHY, 1, "z1", true, "i-" + port);
+    }
+
     static Endpoint healthy(int port) {
         return endpoint(port, EndpointHealth.HEALTHY, 1);
     }

@@ -148,7 +148,7 @@ class GrpcThroughSidecarsTest {
         b.apply(new Configs.Builder(b).app(server.getPort(), UpstreamProtocol.HTTP2).build("b1"));
         a = Sidecar.start(Configs.testOptions());
         a.apply(new Configs.Builder(a)
-                .service(cluster("echo", LbPolicy.ROUND_ROBIN, healthy(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
+                .service(cluster("echo", LbPolicy.ROUND_ROBIN, Configs.mesh(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
                 .service(cluster("down", LbPolicy.ROUND_ROBIN, endpoint(b.inboundPort(), EndpointHealth.UNHEALTHY, 1))
                         .withProtocol(UpstreamProtocol.DOWNSTREAM))
                 .build("a1"));

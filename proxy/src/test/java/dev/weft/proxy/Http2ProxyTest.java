@@ -81,10 +81,12 @@ class Http2ProxyTest {
         c.apply(new Configs.Builder(c).app(nghttpdPort, UpstreamProtocol.HTTP2).build("c1"));
         a = Sidecar.start(Configs.testOptions());
         a.apply(new Configs.Builder(a)
-                .service(cluster("catalog", LbPolicy.ROUND_ROBIN, healthy(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
-                .service(cluster("catalog-mux", LbPolicy.ROUND_ROBIN, healthy(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
-                .service(cluster("catalog-cap", LbPolicy.ROUND_ROBIN, healthy(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
-                .service(cluster("files", LbPolicy.ROUND_ROBIN, healthy(c.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
+                .service(cluster("catalog", LbPolicy.ROUND_ROBIN, Configs.mesh(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
+                .service(cluster("catalog-mux", LbPolicy.ROUND_ROBIN, Configs.mesh(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
+                .service(cluster("catalog-cap", LbPolicy.ROUND_ROBIN, Configs.mesh(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
+                .service(cluster("files", LbPolicy.ROUND_ROBIN, Configs.mesh(c.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
+                // an instance registered without a sidecar, in a cluster of the downstream's protocol
+                .service(cluster("legacy", LbPolicy.ROUND_ROBIN, healthy(app.port())).withProtocol(UpstreamProtocol.DOWNSTREAM))
                 .service(cluster("files-direct", LbPolicy.ROUND_ROBIN, healthy(nghttpdPort)).withProtocol(UpstreamProtocol.HTTP2))
                 .build("a1"));
     }
@@ -119,6 +121,13 @@ class Http2ProxyTest {
         ExternalTool.Result r = curl("--http2-prior-knowledge", "-H", "Host: catalog", "-w", "\\n%{http_version} %{http_code}",
                 outbound("/hello?x=1"));
         assertThat(r.stdout()).isEqualTo("backend=app method=GET path=/hello?x=1 host=catalog proxy-connection=null\n2 200");
+    }
+
+    @Test
+    void anInstanceWithoutASidecarIsSpokenToInHttp1EvenWhenTheClientSpeaksHttp2() throws Exception {
+        ExternalTool.Result r = curl("--http2-prior-knowledge", "-H", "Host: legacy", "-w", "\\n%{http_version} %{http_code}",
+                outbound("/plain"));
+        assertThat(r.stdout()).isEqualTo("backend=app method=GET path=/plain host=legacy proxy-connection=null\n2 200");
     }
 
     @Test

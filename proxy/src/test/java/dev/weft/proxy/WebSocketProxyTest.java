@@ -49,7 +49,7 @@ class WebSocketProxyTest {
         b.apply(new Configs.Builder(b).app(serverPort).build("b1"));
         a = Sidecar.start(Configs.testOptions());
         a.apply(new Configs.Builder(a)
-                .service(cluster("chat", LbPolicy.ROUND_ROBIN, healthy(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
+                .service(cluster("chat", LbPolicy.ROUND_ROBIN, Configs.mesh(b.inboundPort())).withProtocol(UpstreamProtocol.DOWNSTREAM))
                 .service(cluster("plain", LbPolicy.ROUND_ROBIN, healthy(plain.port())))
                 .build("a1"));
     }

@@ -353,8 +353,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
 
         UpstreamProtocol protocol = cluster.config().protocol();
-        // an upgrade is an HTTP/1.1 mechanism: it always goes over an HTTP/1.1 connection
-        upstreamIsStream = !upgradeRequested && (protocol == UpstreamProtocol.HTTP2 || (protocol == UpstreamProtocol.DOWNSTREAM && h2Stream));
+        // An upgrade is an HTTP/1.1 mechanism: it always goes over an HTTP/1.1 connection. "Downstream's
+        // protocol" holds for endpoints fronted by a sidecar (whose inbound listener speaks both); an
+        // instance registered without one is an app of unknown protocol, spoken to in HTTP/1.1.
+        upstreamIsStream = !upgradeRequested && (protocol == UpstreamProtocol.HTTP2
+                || (protocol == UpstreamProtocol.DOWNSTREAM && h2Stream && picked.endpoint().mesh()));
         if (h2Stream && !upstreamIsStream) {
             // Netty's stream codec adds these for HTTP/1 code; they must not leave the sidecar
             req.headers().remove(X_HTTP2_STREAM_ID).remove(X_HTTP2_SCHEME);
