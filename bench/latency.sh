@@ -3,12 +3,18 @@
 # direct, one Weft sidecar, two Weft sidecars (client side + server side: the mesh's real path),
 # nginx and HAProxy (one worker each, keep-alive upstreams), all before the same 1 KiB nginx
 # backend, in one run. Load generator and backend share CPU 0; the proxies run on CPU 1.
-# Usage: bench/latency.sh [seconds per run] [rounds] [rates...]   (default: 10 3 1000 5000)
+# Usage: [PROTOCOL=http1|h2] bench/latency.sh [seconds per run] [rounds] [rates...]   (default: 10 3 1000 5000)
+# PROTOCOL=h2: the generator speaks h2c (prior knowledge, requests as concurrent streams) to every
+# target; the backend is the same nginx on its h2c port, the sidecars speak HTTP/2 all the way
+# (the server sidecar's app declared --app-protocol http2), HAProxy h2c on both sides, and nginx
+# h2c in front of its HTTP/1.1 upstream (it cannot proxy to HTTP/2).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 duration="${1:-10}"; rounds="${2:-3}"; shift $(( $# > 2 ? 2 : $# )) || true
 rates=("$@"); [ "${#rates[@]}" -gt 0 ] || rates=(1000 5000)
+protocol="${PROTOCOL:-http1}"
+case "$protocol" in http1|h2) ;; *) echo "PROTOCOL must be http1 or h2, got '$protocol'" >&2; exit 2 ;; esac
 conns=16
 for tool in nginx haproxy taskset curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx haproxy util-linux curl python3" >&2; exit 1; }
@@ -18,30 +24,36 @@ classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
 loadcp="$root/bench/target/weft-bench-0.1.0-SNAPSHOT.jar:$root/cli/target/lib/*:$(ls ~/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar)"
 
 source "$root/bench/proxy/setup.sh"
-wait_http() { for _ in $(seq 1 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $2" "http://127.0.0.1:$1/")" = 200 ] && return 0; sleep 0.1; done; echo "127.0.0.1:$1 (Host: $2) never answered 200" >&2; exit 1; }
+# Ports of the protocol under test: the backend (also the sidecars' app) and the two reverse proxies.
+curl_version=(); app_protocol=http1; app_port="$backend_port"; nginx_in="$nginx_port"; haproxy_in="$haproxy_port"
+if [ "$protocol" = h2 ]; then
+  curl_version=(--http2-prior-knowledge); app_protocol=http2
+  app_port="$backend_h2_port"; nginx_in="$nginx_h2_port"; haproxy_in="$haproxy_h2_port"
+fi
+wait_http() { for _ in $(seq 1 300); do [ "$(curl "${curl_version[@]}" -s -o /dev/null -w '%{http_code}' -H "Host: $2" "http://127.0.0.1:$1/")" = 200 ] && return 0; sleep 0.1; done; echo "127.0.0.1:$1 (Host: $2, $protocol) never answered 200" >&2; exit 1; }
 # "plain": the backend registered without a sidecar (one sidecar on the path);
 # "backend": the backend behind its own sidecar (two sidecars on the path).
-curl -sf -X PUT -d "{\"address\":\"127.0.0.1\",\"port\":$backend_port}" \
+curl -sf -X PUT -d "{\"address\":\"127.0.0.1\",\"port\":$app_port}" \
   "http://127.0.0.1:$cp_http/api/v1/services/plain/instances/plain-1" >/dev/null
 client_port=$(free_port)
 start_sidecar() { # service app_port outbound_port name
-  taskset -c 1 java $sidecar_flags -cp "$classpath" dev.weft.cli.Main proxy --service "$1" --app-port "$2" \
+  taskset -c 1 java $sidecar_flags -cp "$classpath" dev.weft.cli.Main proxy --service "$1" --app-port "$2" --app-protocol "$app_protocol" \
     --outbound-port "$3" --inbound-port 0 --admin-port 0 --event-loops 1 --health-interval 1s \
     --control-plane "http://127.0.0.1:$cp_http" --xds "127.0.0.1:$cp_xds" --state-dir "$work/state-$4" \
     >"$work/$4.out" 2>"$work/$4.err" & pids+=($!)
 }
-start_sidecar backend "$backend_port" 0 server
-start_sidecar client "$backend_port" "$client_port" client
-wait_http "$backend_port" x; wait_http "$nginx_port" x; wait_http "$haproxy_port" x
+start_sidecar backend "$app_port" 0 server
+start_sidecar client "$app_port" "$client_port" client
+wait_http "$app_port" x; wait_http "$nginx_in" x; wait_http "$haproxy_in" x
 wait_http "$client_port" plain; wait_http "$client_port" backend
 
-declare -A target=( [direct]="$backend_port x" [one-sidecar]="$client_port plain" [two-sidecars]="$client_port backend"
-                    [nginx]="$nginx_port x" [haproxy]="$haproxy_port x" )
+declare -A target=( [direct]="$app_port x" [one-sidecar]="$client_port plain" [two-sidecars]="$client_port backend"
+                    [nginx]="$nginx_in x" [haproxy]="$haproxy_in x" )
 order=(direct one-sidecar two-sidecars nginx haproxy)
 echo "date: $(date -u +%Y-%m-%d)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "java: $(java -version 2>&1 | head -1); sidecars: $sidecar_flags, 1 event loop each, both on CPU 1"
-echo "load: fixed rate, $conns connections, ${duration}s per run after 2s warm-up, latency from intended send time"
-load() { taskset -c 0 java -Xmx256m -cp "$loadcp" dev.weft.bench.FixedRateLoad "http://127.0.0.1:$1/" "$3" "$duration" "$conns" 2 "$2"; }
+echo "load: $protocol, fixed rate, $conns connections, ${duration}s per run after 2s warm-up, latency from intended send time"
+load() { taskset -c 0 java -Xmx256m -cp "$loadcp" dev.weft.bench.FixedRateLoad --protocol "$protocol" "http://127.0.0.1:$1/" "$3" "$duration" "$conns" 2 "$2"; }
 # JIT warm-up of the sidecars before anything is recorded.
 load "$client_port" backend 2000 >/dev/null
 declare -A p50 p99
@@ -51,6 +63,7 @@ for rate in "${rates[@]}"; do
       read -r port host <<<"${target[$t]}"
       line=$(load "$port" "$host" "$rate")
       printf '%-5s rps round %d %-13s %s\n' "$rate" "$r" "$t" "${line#*| }"
+      case "$line" in *"errors 0 "*) ;; *) echo "warning: $rate rps round $r $t: ${line%% |*}" >&2 ;; esac
       p50[$rate,$t]+="$(echo "$line" | sed 's/.*p50 \([0-9.]*\).*/\1/') "
       p99[$rate,$t]+="$(echo "$line" | sed 's/.*p99 \([0-9.]*\).*/\1/') "
     done

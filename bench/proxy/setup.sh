@@ -1,6 +1,8 @@
 # Shared by bench/proxy.sh and bench/latency.sh (sourced, not run): a work dir cleaned on exit,
 # the 1 KiB nginx backend on CPU 0, nginx and HAProxy as reverse proxies on CPU 1, and an idle
-# Weft control plane without auth. Sets: work, pids, backend_port, nginx_port, haproxy_port,
+# Weft control plane without auth. Each server also listens for h2c (prior knowledge) on a second
+# port: the backend and HAProxy speak it on both sides, nginx proxies it to HTTP/1.1. Sets: work, pids,
+# backend_port, nginx_port, haproxy_port, backend_h2_port, nginx_h2_port, haproxy_h2_port,
 # nginx_pid, haproxy_pid, cp_http, cp_xds. Needs: root, classpath.
 work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers run as an unprivileged user
@@ -10,10 +12,12 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 backend_port=$(free_port); nginx_port=$(free_port); haproxy_port=$(free_port)
+backend_h2_port=$(free_port); nginx_h2_port=$(free_port); haproxy_h2_port=$(free_port)
 mkdir -p "$work/www"; chmod 755 "$work/www"
 head -c 1024 /dev/zero | tr '\0' 'w' > "$work/www/1k.bin"; chmod 644 "$work/www/1k.bin"
 render() { sed -e "s#__DIR__#$work#g" -e "s#__BACKEND_PORT__#$backend_port#g" -e "s#__NGINX_PORT__#$nginx_port#g" \
-               -e "s#__HAPROXY_PORT__#$haproxy_port#g" "$1" > "$2"; }
+               -e "s#__HAPROXY_PORT__#$haproxy_port#g" -e "s#__BACKEND_H2_PORT__#$backend_h2_port#g" \
+               -e "s#__NGINX_H2_PORT__#$nginx_h2_port#g" -e "s#__HAPROXY_H2_PORT__#$haproxy_h2_port#g" "$1" > "$2"; }
 render "$root/bench/proxy/backend-nginx.conf" "$work/backend.conf"
 render "$root/bench/proxy/nginx-proxy.conf" "$work/nginx-proxy.conf"
 render "$root/bench/proxy/haproxy.cfg" "$work/haproxy.cfg"
