@@ -5,8 +5,9 @@
 # backend, in one run. Load generator and backend share CPU 0; the proxies run on CPU 1.
 # Usage: [PROTOCOL=http1|h2] bench/latency.sh [seconds per run] [rounds] [rates...]   (default: 10 3 1000 5000)
 # PROTOCOL=h2: the generator speaks h2c (prior knowledge, requests as concurrent streams) to every
-# target; the backend is the same nginx on its h2c port, the sidecars speak HTTP/2 all the way
-# (the server sidecar's app declared --app-protocol http2), HAProxy h2c on both sides, and nginx
+# target; the backend is the same nginx on its h2c port, the two sidecars speak HTTP/2 all the way
+# (the server sidecar's app declared --app-protocol http2), one sidecar speaks HTTP/1.1 to the plain
+# (sidecar-less) instance, HAProxy h2c on both sides, and nginx
 # h2c in front of its HTTP/1.1 upstream (it cannot proxy to HTTP/2).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,7 +34,9 @@ fi
 wait_http() { for _ in $(seq 1 300); do [ "$(curl "${curl_version[@]}" -s -o /dev/null -w '%{http_code}' -H "Host: $2" "http://127.0.0.1:$1/")" = 200 ] && return 0; sleep 0.1; done; echo "127.0.0.1:$1 (Host: $2, $protocol) never answered 200" >&2; exit 1; }
 # "plain": the backend registered without a sidecar (one sidecar on the path);
 # "backend": the backend behind its own sidecar (two sidecars on the path).
-curl -sf -X PUT -d "{\"address\":\"127.0.0.1\",\"port\":$app_port}" \
+# A plain instance is an app of unknown protocol to the sidecar, which speaks HTTP/1.1 to it: with
+# PROTOCOL=h2 the one-sidecar path is h2c in, HTTP/1.1 out (like nginx's).
+curl -sf -X PUT -d "{\"address\":\"127.0.0.1\",\"port\":$backend_port}" \
   "http://127.0.0.1:$cp_http/api/v1/services/plain/instances/plain-1" >/dev/null
 client_port=$(free_port)
 start_sidecar() { # service app_port outbound_port name

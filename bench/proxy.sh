@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Throughput through one Weft sidecar against nginx and HAProxy as reverse proxies, and direct,
-# in the same run: the same backend (nginx serving 1 KiB), wrk with keep-alive, loopback.
+# in the same run: the same backend (nginx serving 1 KiB), wrk with keep-alive (HTTP/1.1), then
+# h2load (HTTP/2 with prior knowledge: h2c in; the sidecar and nginx speak HTTP/1.1 to the backend,
+# HAProxy h2c, direct is the backend's own h2c port), loopback.
 # Every proxy gets one worker thread (the sidecar one event loop) and is pinned to CPU 1; wrk and
 # the backend share CPU 0. Rounds alternate between targets; medians and ratios are printed.
 # Usage: bench/proxy.sh [seconds per run] [rounds] [connections]
@@ -10,8 +12,8 @@ cd "$root"
 duration="${1:-10}"
 rounds="${2:-3}"
 conns="${3:-32}"
-for tool in wrk nginx haproxy taskset curl; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk nginx haproxy util-linux curl" >&2; exit 1; }
+for tool in wrk h2load nginx haproxy taskset curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk nghttp2-client nginx haproxy util-linux curl" >&2; exit 1; }
 done
 ./mvnw -B -q -DskipTests package -pl cli -am >/dev/null
 classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
@@ -80,3 +82,38 @@ done
 awk -v w="${med[weft]}" -v n="${med[nginx]}" -v h="${med[haproxy]}" -v d="${med[direct]}" \
   'BEGIN { printf "ratio weft/nginx %.2f  weft/haproxy %.2f  weft/direct %.2f\n", w/n, w/h, w/d }'
 echo "sidecar RSS after the runs: $(ps -o rss= -p "$(pgrep -f 'dev.weft.cli.Main proxy --service bench-client' | head -1)" | awk '{printf "%.0f MB", $1/1024}')"
+
+# HTTP/2: h2load, the same connections, 10 streams in flight on each
+declare -A url2=( [direct]="http://127.0.0.1:$backend_h2_port/" [nginx]="http://127.0.0.1:$nginx_h2_port/"
+                  [haproxy]="http://127.0.0.1:$haproxy_h2_port/" [weft]="http://127.0.0.1:$weft_port/" )
+echo
+echo "h2load -t1 -c$conns -m10 -D${duration}s, h2c prior knowledge, 1 KiB body"
+taskset -c 0 h2load -t1 -c"$conns" -m10 -D5 -H ':authority: backend' "${url2[weft]}" >/dev/null
+declare -A results2 cpu2
+for r in $(seq 1 "$rounds"); do
+  for t in direct nginx haproxy weft; do
+    before=$(cpu_ticks ${procs[$t]})
+    out=$(taskset -c 0 h2load -t1 -c"$conns" -m10 -D"$duration" -H ':authority: backend' "${url2[$t]}")
+    after=$(cpu_ticks ${procs[$t]})
+    rps=$(echo "$out" | awk '/^finished in/ {print $4}')
+    total=$(echo "$out" | awk '/^requests:/ {print $8}')
+    failed=$(echo "$out" | awk '/^requests:/ {print $10 " failed, " $12 " errored"}')
+    if [ -n "${procs[$t]}" ]; then
+      us=$(awk -v d="$((after - before))" -v hz="$hz" -v n="$total" 'BEGIN { printf "%.1f", d / hz / n * 1e6 }')
+      cpu2[$t]+="$us "
+    else
+      us="-"
+    fi
+    printf 'h2 round %d  %-8s %10s req/s  proxy CPU %5s us/req  %s\n' "$r" "$t" "$rps" "$us" "$failed"
+    results2[$t]+="$rps "
+  done
+done
+echo
+declare -A med2
+for t in direct nginx haproxy weft; do
+  med2[$t]=$(echo "${results2[$t]}" | median)
+  if [ -n "${procs[$t]}" ]; then cpu="$(echo "${cpu2[$t]}" | median) us CPU/req"; else cpu=""; fi
+  printf 'h2 median %-8s %10.0f req/s  %s\n' "$t" "${med2[$t]}" "$cpu"
+done
+awk -v w="${med2[weft]}" -v n="${med2[nginx]}" -v h="${med2[haproxy]}" -v d="${med2[direct]}" \
+  'BEGIN { printf "h2 ratio weft/nginx %.2f  weft/haproxy %.2f  weft/direct %.2f\n", w/n, w/h, w/d }'
