@@ -30,10 +30,10 @@ echo "jvm:     $(java -version 2>&1 | sed -n 2p)"
 echo "pinned:  ${pin[*]:-no (taskset missing or one CPU)}"
 
 "${pin[@]}" java -cp "$root/bench/target/weft-bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*" org.openjdk.jmh.Main \
-  ${JMH_RUN_OPTS:--f 1 -wi 3 -w 1s -i 5 -r 1s} -prof gc \
+  ${JMH_RUN_OPTS:--f 1 -wi 3 -w 1s -i 5 -r 1s} -prof gc -foe true \
   -jvmArgsAppend "${JMH_JVM_ARGS:--Xms1g -Xmx1g -XX:+UseParallelGC} $quiet_logback" \
   -rf json -rff "$out/results.json" -o "$out/jmh.log" \
-  "$@" "$filter"
+  "$@" "$filter" || { echo "jmh: a benchmark failed; see $out/jmh.log" >&2; tail -20 "$out/jmh.log" >&2; exit 1; }
 
 # one row per benchmark and parameter set: score ± error (99.9%) and bytes allocated per operation
 jq -r '

@@ -1,12 +1,8 @@
 package dev.weft.proxy.http;
 
 import dev.weft.proxy.SidecarOptions;
-import dev.weft.proxy.config.ProxyConfig;
-import dev.weft.proxy.telemetry.Direction;
-import dev.weft.proxy.telemetry.ProxyMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -15,7 +11,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,7 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One keep-alive request head through the sidecar's downstream decoder, as a read from the socket
  * reaches it: the pipeline's own {@link StrictRequestDecoder} (taken from
- * {@link HttpProxyPipeline#configureDownstream}, so its HttpDecoderConfig is the production one),
+ * {@link HttpProxyPipeline#requestDecoder}, which the HTTP/1.1 pipeline installs, so its HttpDecoderConfig is the production one),
  * then {@link RequestFraming#check} and {@link HopByHop#strip} as DownstreamHandler runs them. The
  * same pooled direct buffer is re-read every operation, so the harness allocates nothing itself.
  * In the dev.weft.proxy.http package because those classes are package-private.
@@ -66,20 +61,9 @@ public class RequestHeadBenchmark {
         SidecarOptions defaults = SidecarOptions.defaults();
         HttpLimits limits = new HttpLimits(defaults.headerReadTimeout(), defaults.idleTimeout(), defaults.maxHeaderSize(),
                 defaults.maxInitialLineLength());
-        ProxyContext px = new ProxyContext(Direction.OUTBOUND, () -> ProxyConfig.EMPTY, Map.of(), limits,
-                new ProxyMetrics().activeConnections("bench"));
-        HttpProxyPipeline.configureDownstream(channel, px);
         pipeline = channel.pipeline();
-        StrictRequestDecoder decoder = pipeline.get(StrictRequestDecoder.class);
-        if (decoder == null) {
-            throw new IllegalStateException("configureDownstream no longer adds a StrictRequestDecoder: " + pipeline.names());
-        }
-        // keep only the decoder; the sink stands in for DownstreamHandler
-        for (Map.Entry<String, ChannelHandler> e : pipeline.toMap().entrySet()) {
-            if (e.getValue() != decoder) {
-                pipeline.remove(e.getKey());
-            }
-        }
+        // the decoder every downstream HTTP/1.1 connection gets; the sink stands in for DownstreamHandler
+        pipeline.addLast("decoder", HttpProxyPipeline.requestDecoder(limits));
         pipeline.addLast("sink", sink);
         byte[] bytes = (request.equals("browser") ? BROWSER : NO_CONNECTION).getBytes(StandardCharsets.US_ASCII);
         input = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
