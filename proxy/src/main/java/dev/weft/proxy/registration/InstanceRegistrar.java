@@ -1,20 +1,16 @@
 package dev.weft.proxy.registration;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,16 +22,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Registers the sidecar's instance with the control plane's native HTTP API, probes the local
  * app every interval and reports the result on a TTL check, re-registers when the control plane
- * has forgotten the instance (404), and deregisters on close. Runs on its own thread and the
- * JDK HTTP client; never on an event loop. See docs/proxy-registration.md.
+ * has forgotten the instance (404), and deregisters on close. Runs on its own thread, never on an
+ * event loop, with blocking {@link HttpURLConnection} calls: a handful of small requests per
+ * interval do not need an asynchronous client, and the JDK's {@code java.net.http} client would
+ * load about 1,300 more classes (it initialises TLS even for plain http), about 8 MB of the
+ * sidecar's footprint (docs/performance.md). See docs/proxy-registration.md.
  */
 public final class InstanceRegistrar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InstanceRegistrar.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONNECT_TIMEOUT_MILLIS = 2000;
 
     private final RegistrarOptions options;
     private final ScheduledExecutorService executor;
-    private final HttpClient http;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
     private final Duration requestTimeout;
     private volatile boolean appHealthy;
@@ -49,7 +47,6 @@ public final class InstanceRegistrar implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.http = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(2)).build();
         this.requestTimeout = options.interval().multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0
                 ? options.interval().multipliedBy(2) : Duration.ofSeconds(5);
     }
@@ -81,59 +78,69 @@ public final class InstanceRegistrar implements AutoCloseable {
         if (closed) {
             return;
         }
-        CompletableFuture<Void> cycle = (registered ? CompletableFuture.completedFuture(true) : register())
-                .thenCompose(ok -> probe())
-                .thenCompose(this::report)
-                .exceptionally(e -> {
-                    log.warn("registrar cycle failed service={} instance={} error={}", options.service(), options.instanceId(), e.toString());
-                    return null;
-                });
-        cycle.whenComplete((v, e) -> {
+        try {
+            if (!registered) {
+                register();
+            }
+            report(probe());
+        } catch (IOException | RuntimeException e) {
+            log.warn("registrar cycle failed service={} instance={} error={}", options.service(), options.instanceId(), e.toString());
+        } finally {
             if (!closed) {
                 executor.schedule(this::tick, options.interval().toMillis(), TimeUnit.MILLISECONDS);
             }
-        });
+        }
     }
 
-    private CompletableFuture<Boolean> register() {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("address", options.address());
-        body.put("port", options.appPort());
+    private boolean register() throws IOException {
+        StringBuilder body = new StringBuilder(256).append('{');
+        field(body, "address", options.address()).append(',');
+        body.append("\"port\":").append(options.appPort());
         if (options.meshPort() > 0) {
-            body.put("mesh_port", options.meshPort());
+            body.append(",\"mesh_port\":").append(options.meshPort());
         }
         if (!options.zone().isEmpty()) {
-            body.put("zone", options.zone());
+            field(body.append(','), "zone", options.zone());
         }
-        ArrayNode tags = body.putArray("tags");
-        options.tags().forEach(tags::add);
-        ObjectNode check = body.putArray("checks").addObject();
-        check.put("id", options.checkId());
-        check.put("type", "ttl");
-        check.put("ttl", options.interval().multipliedBy(3).toMillis() + "ms");
-        check.put("status", "critical");
-        return send("PUT", instancePath(), body.toString()).thenApply(resp -> {
-            if (resp.statusCode() / 100 == 2) {
-                registered = true;
-                log.info("registrar registered service={} instance={} mesh_port={}", options.service(), options.instanceId(), options.meshPort());
-                return true;
-            }
-            log.warn("registrar register refused service={} instance={} status={} body={}", options.service(),
-                    options.instanceId(), resp.statusCode(), resp.body());
-            return false;
-        });
+        body.append(",\"tags\":[");
+        for (int i = 0; i < options.tags().size(); i++) {
+            quote(body.append(i == 0 ? "" : ","), options.tags().get(i));
+        }
+        body.append("],\"checks\":[{");
+        field(body, "id", options.checkId()).append(',');
+        field(body, "type", "ttl").append(',');
+        field(body, "ttl", options.interval().multipliedBy(3).toMillis() + "ms").append(',');
+        field(body, "status", "critical").append("}]}");
+        Response resp = send("PUT", instancePath(), body.toString());
+        if (resp.status() / 100 == 2) {
+            registered = true;
+            log.info("registrar registered service={} instance={} mesh_port={}", options.service(), options.instanceId(), options.meshPort());
+            return true;
+        }
+        log.warn("registrar register refused service={} instance={} status={} body={}", options.service(),
+                options.instanceId(), resp.status(), resp.body());
+        return false;
     }
 
-    private CompletableFuture<String> probe() {
+    /** Null when the app is healthy, else why not. */
+    private String probe() {
         if (options.appHealthPath() != null) {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + options.appPort() + options.appHealthPath()))
-                    .timeout(options.interval()).GET().build();
-            return http.sendAsync(req, HttpResponse.BodyHandlers.discarding())
-                    .handle((resp, e) -> e != null ? "GET " + options.appHealthPath() + ": " + rootMessage(e)
-                            : resp.statusCode() < 400 ? null : "GET " + options.appHealthPath() + ": HTTP " + resp.statusCode());
+            String what = "GET " + options.appHealthPath();
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + options.appPort() + options.appHealthPath())
+                        .toURL().openConnection();
+                int timeout = (int) Math.max(1, options.interval().toMillis());
+                c.setConnectTimeout(timeout);
+                c.setReadTimeout(timeout);
+                int status = c.getResponseCode();
+                drain(c, status);
+                return status < 400 ? null : what + ": HTTP " + status;
+            } catch (IOException | RuntimeException e) {
+                return what + ": " + rootMessage(e);
+            }
         }
         // A TCP connect blocks this thread for at most the interval; this thread does nothing else.
-        return CompletableFuture.completedFuture(tcpProbe());
+        return tcpProbe();
     }
 
     private String tcpProbe() {
@@ -146,7 +153,7 @@ public final class InstanceRegistrar implements AutoCloseable {
     }
 
     /** {@code failure} is null when the app is healthy. */
-    private CompletableFuture<Void> report(String failure) {
+    private void report(String failure) throws IOException {
         boolean healthy = failure == null;
         if (healthy != appHealthy) {
             appHealthy = healthy;
@@ -161,36 +168,85 @@ public final class InstanceRegistrar implements AutoCloseable {
             }
         }
         if (!registered) {
-            return CompletableFuture.completedFuture(null);
+            return;
         }
-        ObjectNode body = JSON.createObjectNode();
-        body.put("status", healthy ? "passing" : "critical");
-        body.put("output", healthy ? "app healthy" : failure);
+        StringBuilder b = new StringBuilder(96).append('{');
+        field(b, "status", healthy ? "passing" : "critical").append(',');
+        field(b, "output", healthy ? "app healthy" : failure).append('}');
+        String body = b.toString();
         String path = "/api/v1/checks/" + enc(options.checkId()) + "/status";
-        return send("PUT", path, body.toString()).thenCompose(resp -> {
-            if (resp.statusCode() == 404) {
-                log.warn("registrar instance unknown to the control plane, registering again service={} instance={}",
-                        options.service(), options.instanceId());
-                registered = false;
-                return register().thenCompose(ok -> ok ? send("PUT", path, body.toString()) : CompletableFuture.completedFuture(null))
-                        .thenApply(r -> null);
+        Response resp = send("PUT", path, body);
+        if (resp.status() == 404) {
+            log.warn("registrar instance unknown to the control plane, registering again service={} instance={}",
+                    options.service(), options.instanceId());
+            registered = false;
+            if (register()) {
+                send("PUT", path, body);
             }
-            if (resp.statusCode() / 100 != 2) {
-                log.warn("registrar status report refused check={} status={} body={}", options.checkId(), resp.statusCode(), resp.body());
-            }
-            return CompletableFuture.completedFuture(null);
-        });
+            return;
+        }
+        if (resp.status() / 100 != 2) {
+            log.warn("registrar status report refused check={} status={} body={}", options.checkId(), resp.status(), resp.body());
+        }
     }
 
-    private CompletableFuture<HttpResponse<String>> send(String method, String path, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(options.controlPlane().resolve(path))
-                .timeout(requestTimeout)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    /** A control-plane answer: status and body (the error body for 4xx/5xx). */
+    private record Response(int status, String body) {
+    }
+
+    private Response send(String method, String path, String body) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) options.controlPlane().resolve(path).toURL().openConnection();
+        c.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+        c.setReadTimeout((int) requestTimeout.toMillis());
+        c.setRequestMethod(method);
         if (options.token() != null) {
-            b.header("X-Weft-Token", options.token());
+            c.setRequestProperty("X-Weft-Token", options.token());
         }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (body != null) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
+            c.setFixedLengthStreamingMode(bytes.length);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(bytes);
+            }
+        }
+        int status = c.getResponseCode();
+        return new Response(status, drain(c, status));
+    }
+
+    /** Reads the body to the end (so the connection can be reused) and returns it. */
+    private static String drain(HttpURLConnection c, int status) throws IOException {
+        try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static StringBuilder field(StringBuilder json, String name, String value) {
+        return quote(quote(json, name).append(':'), value);
+    }
+
+    /** A JSON string literal (RFC 8259 escaping). */
+    static StringBuilder quote(StringBuilder json, String s) {
+        json.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (ch < 0x20) {
+                        json.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        json.append(ch);
+                    }
+                }
+            }
+        }
+        return json.append('"');
     }
 
     private String instancePath() {
@@ -216,9 +272,9 @@ public final class InstanceRegistrar implements AutoCloseable {
         }
         closed = true;
         try {
-            HttpResponse<String> resp = send("DELETE", instancePath(), null).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            log.info("registrar deregistered service={} instance={} status={}", options.service(), options.instanceId(), resp.statusCode());
-        } catch (Exception e) {
+            Response resp = send("DELETE", instancePath(), null);
+            log.info("registrar deregistered service={} instance={} status={}", options.service(), options.instanceId(), resp.status());
+        } catch (IOException | RuntimeException e) {
             log.warn("registrar deregister failed service={} instance={} error={}", options.service(), options.instanceId(), e.toString());
         } finally {
             registered = false;
