@@ -17,7 +17,7 @@ shift || true
 ./mvnw -B -q -pl bench -am package -DskipTests >/dev/null
 out="$root/bench/target/jmh"
 mkdir -p "$out"
-# weft-cli's logback.xml is on the class path too; without this, logback reports the duplicate at length
+# logback's status messages (two configurations on the class path: the CLI's and bench's) stay quiet
 quiet_logback="-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener"
 pin=()
 if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
