@@ -49,13 +49,12 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(InetSocketAddress address, EventLoopGroup group, Class<? extends ServerChannel> channel, ProxyMetrics metrics,
                        Supplier<ProxyConfig> config, Supplier<String> notReadyReason,
                        Supplier<CompletableFuture<List<EndpointLoad>>> loads) throws InterruptedException {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ServerBootstrap b = new ServerBootstrap().group(group).channel(channel)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                new Handler(json, metrics, config, notReadyReason, loads));
+                                new Handler(metrics, config, notReadyReason, loads));
                     }
                 });
         this.server = b.bind(address).sync().channel();
@@ -70,16 +69,22 @@ public final class AdminServer implements AutoCloseable {
         server.close().syncUninterruptibly();
     }
 
+    /**
+     * Jackson is loaded on the first JSON request, not at start: it is about 430 classes, and most
+     * sidecars never serve /config_dump (docs/performance.md).
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final ObjectMapper json;
         private final ProxyMetrics metrics;
         private final Supplier<ProxyConfig> config;
         private final Supplier<String> notReadyReason;
         private final Supplier<CompletableFuture<List<EndpointLoad>>> loads;
 
-        Handler(ObjectMapper json, ProxyMetrics metrics, Supplier<ProxyConfig> config, Supplier<String> notReadyReason,
+        Handler(ProxyMetrics metrics, Supplier<ProxyConfig> config, Supplier<String> notReadyReason,
                 Supplier<CompletableFuture<List<EndpointLoad>>> loads) {
-            this.json = json;
             this.metrics = metrics;
             this.config = config;
             this.notReadyReason = notReadyReason;
@@ -115,12 +120,12 @@ public final class AdminServer implements AutoCloseable {
                     send(ctx, keepAlive, HttpResponseStatus.OK, metrics.contentType(), buf);
                 }
                 case "/config_dump" -> send(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
-                        text(ctx, json.writeValueAsString(ConfigJson.configDump(json, config.get())) + "\n"));
+                        text(ctx, Json.MAPPER.writeValueAsString(ConfigJson.configDump(Json.MAPPER, config.get())) + "\n"));
                 case "/clusters" -> {
                     ProxyConfig cfg = config.get();
                     loads.get().whenComplete((list, err) -> ctx.executor().execute(() -> {
                         try {
-                            String body = err != null ? null : json.writeValueAsString(ConfigJson.clusters(json, cfg, list)) + "\n";
+                            String body = err != null ? null : Json.MAPPER.writeValueAsString(ConfigJson.clusters(Json.MAPPER, cfg, list)) + "\n";
                             if (body == null) {
                                 send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", text(ctx, err + "\n"));
                             } else {
