@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -38,22 +34,11 @@ class GrpcMeshTest {
     @TempDir
     Path dir;
 
-    private static Server greeter(String name) throws IOException {
-        ServerServiceDefinition service = ServerServiceDefinition.builder("weft.it.Greeter")
-                .addMethod(GreeterXdsClientMain.HELLO, ServerCalls.asyncUnaryCall((request, response) -> {
-                    response.onNext(name);
-                    response.onCompleted();
-                }))
-                .build();
-        return NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .addService(service).build().start();
-    }
-
     @Test
     void grpcCallsCrossTheMeshAndSurviveAServerLeaving() throws Exception {
         List<WeftProcess> processes = new ArrayList<>();
-        Server one = greeter("one");
-        Server two = greeter("two");
+        Server one = Greeter.start("one");
+        Server two = Greeter.start("two");
         NamedApp clientApp = NamedApp.start("client-app", () -> 200);
         ManagedChannel channel = null;
         try {

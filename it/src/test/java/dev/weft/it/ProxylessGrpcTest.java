@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weft.controlplane.ControlPlane;
 import dev.weft.controlplane.ControlPlaneConfig;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.ServerCalls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,7 +12,6 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,17 +43,6 @@ class ProxylessGrpcTest {
     @TempDir
     Path dir;
 
-    private static Server greeter(String name) throws IOException {
-        ServerServiceDefinition service = ServerServiceDefinition.builder("weft.it.Greeter")
-                .addMethod(GreeterXdsClientMain.HELLO, ServerCalls.asyncUnaryCall((request, response) -> {
-                    response.onNext(name);
-                    response.onCompleted();
-                }))
-                .build();
-        return NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .addService(service).build().start();
-    }
-
     private static void register(ControlPlane cp, String id, int port) {
         Http.Response r = Http.put(cp.httpUrl() + "/api/v1/services/greeter/instances/" + id,
                 "{\"address\":\"127.0.0.1\",\"port\":" + port + "}", null);
@@ -70,8 +55,8 @@ class ProxylessGrpcTest {
         // stream (bootstrap channel_creds only, no call credentials), see docs/xds.md.
         ControlPlaneConfig config = new ControlPlaneConfig(dir, InetAddress.getLoopbackAddress(), 0, 0, 0, "weft",
                 Duration.ofSeconds(5), "dc1", true);
-        Server one = greeter("one");
-        Server two = greeter("two");
+        Server one = Greeter.start("one");
+        Server two = Greeter.start("two");
         ChildClient client = null;
         try (ControlPlane cp = ControlPlane.start(config)) {
             register(cp, "greeter-1", one.getPort());
