@@ -42,78 +42,65 @@ done
 
 echo "date: $(date -u +%Y-%m-%d)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "java: $(java -version 2>&1 | head -1); sidecar flags: $sidecar_flags, 1 event loop"
-echo "wrk -t1 -c$conns -d${duration}s, keep-alive, 1 KiB body; wrk + backend on CPU 0, proxy under test on CPU 1"
-# Warm-up: the JIT compiles the sidecar's hot path before anything is counted.
-taskset -c 0 wrk -t1 -c"$conns" -d5s -H 'Host: backend' "${url[weft]}" >/dev/null
+echo "load generator + backend on CPU 0, proxy under test on CPU 1; 1 KiB body"
+declare -A url2=( [direct]="http://127.0.0.1:$backend_h2_port/" [nginx]="http://127.0.0.1:$nginx_h2_port/"
+                  [haproxy]="http://127.0.0.1:$haproxy_h2_port/" [weft]="http://127.0.0.1:$weft_port/" )
 # CPU time of a proxy's processes (the nginx master and its worker, HAProxy, the sidecar JVM), in clock ticks.
 cpu_ticks() { local total=0; for p in "$@"; do for q in $p $(pgrep -P "$p" || true); do
   total=$((total + $(awk '{print $14 + $15}' "/proc/$q/stat" 2>/dev/null || echo 0))); done; done; echo "$total"; }
 declare -A procs=( [direct]="" [nginx]="$nginx_pid" [haproxy]="$haproxy_pid" [weft]="$weft_pid" )
 hz=$(getconf CLK_TCK)
-declare -A results cpu_per_req
-for r in $(seq 1 "$rounds"); do
-  for t in direct nginx haproxy weft; do
-    before=$(cpu_ticks ${procs[$t]})
-    out=$(taskset -c 0 wrk -t1 -c"$conns" -d"${duration}s" --latency -H 'Host: backend' "${url[$t]}")
-    after=$(cpu_ticks ${procs[$t]})
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    total=$(echo "$out" | awk '/requests in/ {print $1}')
-    if [ -n "${procs[$t]}" ]; then
-      us=$(awk -v d="$((after - before))" -v hz="$hz" -v n="$total" 'BEGIN { printf "%.1f", d / hz / n * 1e6 }')
-      cpu_per_req[$t]+="$us "
-    else
-      us="-"
-    fi
-    p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-    p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-    errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
-    printf 'round %d  %-8s %10s req/s  p50 %-8s p99 %-8s proxy CPU %5s us/req %s\n' "$r" "$t" "$rps" "$p50" "$p99" "$us" "$errors"
-    results[$t]+="$rps "
-  done
-done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-echo
-declare -A med
-for t in direct nginx haproxy weft; do
-  med[$t]=$(echo "${results[$t]}" | median)
-  if [ -n "${procs[$t]}" ]; then cpu="$(echo "${cpu_per_req[$t]}" | median) us CPU/req"; else cpu=""; fi
-  printf 'median %-8s %10.0f req/s  %s\n' "$t" "${med[$t]}" "$cpu"
-done
-awk -v w="${med[weft]}" -v n="${med[nginx]}" -v h="${med[haproxy]}" -v d="${med[direct]}" \
-  'BEGIN { printf "ratio weft/nginx %.2f  weft/haproxy %.2f  weft/direct %.2f\n", w/n, w/h, w/d }'
-echo "sidecar RSS after the runs: $(ps -o rss= -p "$(pgrep -f 'dev.weft.cli.Main proxy --service bench-client' | head -1)" | awk '{printf "%.0f MB", $1/1024}')"
 
-# HTTP/2: h2load, the same connections, 10 streams in flight on each
-declare -A url2=( [direct]="http://127.0.0.1:$backend_h2_port/" [nginx]="http://127.0.0.1:$nginx_h2_port/"
-                  [haproxy]="http://127.0.0.1:$haproxy_h2_port/" [weft]="http://127.0.0.1:$weft_port/" )
-echo
-echo "h2load -t1 -c$conns -m10 -D${duration}s, h2c prior knowledge, 1 KiB body"
-taskset -c 0 h2load -t1 -c"$conns" -m10 -D5 -H ':authority: backend' "${url2[weft]}" >/dev/null
-declare -A results2 cpu2
-for r in $(seq 1 "$rounds"); do
-  for t in direct nginx haproxy weft; do
-    before=$(cpu_ticks ${procs[$t]})
-    out=$(taskset -c 0 h2load -t1 -c"$conns" -m10 -D"$duration" -H ':authority: backend' "${url2[$t]}")
-    after=$(cpu_ticks ${procs[$t]})
-    rps=$(echo "$out" | awk '/^finished in/ {print $4}')
-    total=$(echo "$out" | awk '/^requests:/ {print $8}')
-    failed=$(echo "$out" | awk '/^requests:/ {print $10 " failed, " $12 " errored"}')
-    if [ -n "${procs[$t]}" ]; then
-      us=$(awk -v d="$((after - before))" -v hz="$hz" -v n="$total" 'BEGIN { printf "%.1f", d / hz / n * 1e6 }')
-      cpu2[$t]+="$us "
-    else
+# One run of protocol $1 (h1: wrk with keep-alive; h2: h2load, h2c, 10 streams per connection) for
+# $2 seconds against target $3; prints "req/s requests-served details".
+run_load() {
+  local out
+  if [ "$1" = h1 ]; then
+    out=$(taskset -c 0 wrk -t1 -c"$conns" -d"$2s" --latency -H 'Host: backend' "${url[$3]}")
+    echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/requests in/ {print $1}')" \
+      "p50 $(echo "$out" | awk '$1=="50%" {print $2}') p99 $(echo "$out" | awk '$1=="99%" {print $2}')" \
+      "$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')"
+  else
+    out=$(taskset -c 0 h2load -t1 -c"$conns" -m10 -D"$2" -H ':authority: backend' "${url2[$3]}")
+    echo "$(echo "$out" | awk '/^finished in/ {print $4}') $(echo "$out" | awk '/^requests:/ {print $8}')" \
+      "$(echo "$out" | awk '/^requests:/ {print $10 " failed, " $12 " errored"}')"
+  fi
+}
+
+# Rounds alternating between targets after a warm-up of the sidecar (the JIT compiles its hot path
+# before anything is counted), then medians and ratios. $1: h1 or h2; $2: the line prefix.
+measure() {
+  local proto=$1 prefix=$2 r t before after rps total rest us cpu
+  local -A results cpu_per_req med
+  run_load "$proto" 5 weft >/dev/null
+  for r in $(seq 1 "$rounds"); do
+    for t in direct nginx haproxy weft; do
+      before=$(cpu_ticks ${procs[$t]})
+      read -r rps total rest < <(run_load "$proto" "$duration" "$t")
+      after=$(cpu_ticks ${procs[$t]})
       us="-"
-    fi
-    printf 'h2 round %d  %-8s %10s req/s  proxy CPU %5s us/req  %s\n' "$r" "$t" "$rps" "$us" "$failed"
-    results2[$t]+="$rps "
+      if [ -n "${procs[$t]}" ]; then
+        us=$(awk -v d="$((after - before))" -v hz="$hz" -v n="$total" 'BEGIN { printf "%.1f", d / hz / n * 1e6 }')
+        cpu_per_req[$t]+="$us "
+      fi
+      printf '%sround %d  %-8s %10s req/s  proxy CPU %5s us/req  %s\n' "$prefix" "$r" "$t" "$rps" "$us" "$rest"
+      results[$t]+="$rps "
+    done
   done
-done
+  echo
+  for t in direct nginx haproxy weft; do
+    med[$t]=$(echo "${results[$t]}" | median)
+    cpu=""; [ -n "${procs[$t]}" ] && cpu="$(echo "${cpu_per_req[$t]}" | median) us CPU/req"
+    printf '%smedian %-8s %10.0f req/s  %s\n' "$prefix" "$t" "${med[$t]}" "$cpu"
+  done
+  awk -v p="$prefix" -v w="${med[weft]}" -v n="${med[nginx]}" -v h="${med[haproxy]}" -v d="${med[direct]}" \
+    'BEGIN { printf "%sratio weft/nginx %.2f  weft/haproxy %.2f  weft/direct %.2f\n", p, w/n, w/h, w/d }'
+}
+
+echo "HTTP/1.1: wrk -t1 -c$conns -d${duration}s, keep-alive"
+measure h1 ""
+echo "sidecar RSS after the runs: $(ps -o rss= -p "$weft_pid" | awk '{printf "%.0f MB", $1/1024}')"
 echo
-declare -A med2
-for t in direct nginx haproxy weft; do
-  med2[$t]=$(echo "${results2[$t]}" | median)
-  if [ -n "${procs[$t]}" ]; then cpu="$(echo "${cpu2[$t]}" | median) us CPU/req"; else cpu=""; fi
-  printf 'h2 median %-8s %10.0f req/s  %s\n' "$t" "${med2[$t]}" "$cpu"
-done
-awk -v w="${med2[weft]}" -v n="${med2[nginx]}" -v h="${med2[haproxy]}" -v d="${med2[direct]}" \
-  'BEGIN { printf "h2 ratio weft/nginx %.2f  weft/haproxy %.2f  weft/direct %.2f\n", w/n, w/h, w/d }'
+echo "HTTP/2: h2load -t1 -c$conns -m10 -D${duration}s, h2c prior knowledge (nginx and the sidecar HTTP/1.1 to the backend, HAProxy h2c)"
+measure h2 "h2 "
