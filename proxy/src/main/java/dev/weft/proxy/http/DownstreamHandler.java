@@ -764,8 +764,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         boolean close = h2Stream ? forceClose : forceClose || draining || !clientKeepAlive || (!requestDone && requestHasBody);
         record(error.status().code(), error.reason());
         if (error.status().code() >= 500 || error == ProxyError.HEADER_TIMEOUT) {
-            log.info("{} {} {} destination={} client={}", px.direction().label(), error.status().code(), error.reason(),
-                    destination, ctx.channel().remoteAddress());
+            long held = px.errorLog(error).admit(System.nanoTime());
+            if (held >= 0) {
+                log.info("{} {} {} destination={} client={}{}", px.direction().label(), error.status().code(), error.reason(),
+                        destination, ctx.channel().remoteAddress(), held > 0 ? " (and " + held + " more since the last line)" : "");
+            }
         } else {
             log.debug("{} {} {} client={}: {}", px.direction().label(), error.status().code(), error.reason(), ctx.channel().remoteAddress(), detail);
         }

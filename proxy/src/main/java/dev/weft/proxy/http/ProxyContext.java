@@ -20,6 +20,8 @@ public final class ProxyContext {
     private final HttpLimits limits;
     private final GaugeDataPoint activeConnections;
     private final Map<EventLoop, LoopConnections> connections = new IdentityHashMap<>();
+    /** One gate per error reason: each logs at most one line a second (docs/proxy.md, errors). */
+    private final LogGate[] errorLogs = new LogGate[ProxyError.values().length];
 
     public ProxyContext(Direction direction, Supplier<ProxyConfig> config, Map<EventLoop, LoopResources> loops,
                         HttpLimits limits, GaugeDataPoint activeConnections) {
@@ -29,6 +31,13 @@ public final class ProxyContext {
         this.limits = limits;
         this.activeConnections = activeConnections;
         loops.keySet().forEach(l -> connections.put(l, new LoopConnections()));
+        for (int i = 0; i < errorLogs.length; i++) {
+            errorLogs[i] = new LogGate(java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
+        }
+    }
+
+    LogGate errorLog(ProxyError error) {
+        return errorLogs[error.ordinal()];
     }
 
     /** What a drain found when it started, and a future completed when the last connection has closed. */
