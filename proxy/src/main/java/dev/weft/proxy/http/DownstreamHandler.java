@@ -14,6 +14,7 @@ import dev.weft.proxy.lb.LoadBalancer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -452,7 +453,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
             case TUNNEL -> upstream != null && upstream.channel().isWritable();
             default -> false;
         };
-        ctx.channel().config().setAutoRead(read);
+        ChannelConfig config = ctx.channel().config();
+        if (config.isAutoRead() != read) { // setAutoRead is an atomic exchange even when nothing changes
+            config.setAutoRead(read);
+        }
     }
 
     // ---- response side ----
