@@ -1,5 +1,7 @@
 package dev.weft.it;
 
+import dev.weft.proxy.Utf8Marshaller;
+
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -8,12 +10,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,27 +32,12 @@ import java.util.concurrent.TimeUnit;
  * Diagnostics go to stderr. The first line on stdout is {@code ready} once the channel is built.
  */
 public final class GreeterXdsClientMain {
-    private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
     /** weft.it.Greeter/Hello: any string in, the answering server's name out. */
     static final MethodDescriptor<String, String> HELLO = MethodDescriptor.<String, String>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName("weft.it.Greeter/Hello")
-            .setRequestMarshaller(UTF8)
-            .setResponseMarshaller(UTF8)
+            .setRequestMarshaller(Utf8Marshaller.INSTANCE)
+            .setResponseMarshaller(Utf8Marshaller.INSTANCE)
             .build();
 
     private GreeterXdsClientMain() {
