@@ -34,19 +34,15 @@ class GracefulDrainTest {
     @TempDir
     Path dir;
 
-    private final List<WeftProcess> processes = new ArrayList<>();
-    private final List<NamedApp> apps = new ArrayList<>();
+    private final Fleet fleet = new Fleet();
 
     @AfterEach
     void stop() {
-        processes.forEach(WeftProcess::close);
-        apps.forEach(NamedApp::close);
+        fleet.close();
     }
 
     private int app(String name) {
-        NamedApp a = NamedApp.start(name);
-        apps.add(a);
-        return a.port();
+        return fleet.app(name);
     }
 
     private WeftProcess sidecar(String service, String id, int appPort, int outbound, int http, int xds, String token) {
@@ -56,7 +52,7 @@ class GracefulDrainTest {
                 "--xds", "127.0.0.1:" + xds, "--state-dir", dir.resolve("state-" + id + "-" + System.nanoTime()).toString(),
                 "--health-interval", "300ms", "--drain-propagation", "1s", "--drain-timeout", "5s"),
                 Map.of("WEFT_TOKEN", token)).awaitSidecarReady();
-        processes.add(p);
+        fleet.track(p);
         return p;
     }
 
@@ -66,7 +62,7 @@ class GracefulDrainTest {
         int xds = Tools.freePort();
         WeftProcess cp = WeftProcess.start(List.of("control-plane", "--data-dir", dir.resolve("cp").toString(),
                 "--http-port", String.valueOf(http), "--dns-port", "0", "--xds-port", String.valueOf(xds))).awaitReady();
-        processes.add(cp);
+        fleet.track(cp);
         String token = Files.readString(dir.resolve("cp/admin-token")).trim();
         int[] catalogApps = {app("catalog-1"), app("catalog-2")};
         WeftProcess[] catalog = {

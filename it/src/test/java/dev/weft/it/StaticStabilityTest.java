@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,25 +30,21 @@ class StaticStabilityTest {
     @TempDir
     Path dir;
 
-    private final List<WeftProcess> processes = new ArrayList<>();
-    private final List<NamedApp> apps = new ArrayList<>();
+    private final Fleet fleet = new Fleet();
 
     @AfterEach
     void stop() {
-        processes.forEach(WeftProcess::close);
-        apps.forEach(NamedApp::close);
+        fleet.close();
     }
 
     private int app(String name) {
-        NamedApp a = NamedApp.start(name);
-        apps.add(a);
-        return a.port();
+        return fleet.app(name);
     }
 
     private WeftProcess controlPlane(int http, int xds) {
         WeftProcess cp = WeftProcess.start(List.of("control-plane", "--data-dir", dir.resolve("cp").toString(),
                 "--http-port", String.valueOf(http), "--dns-port", "0", "--xds-port", String.valueOf(xds))).awaitReady();
-        processes.add(cp);
+        fleet.track(cp);
         return cp;
     }
 
@@ -59,7 +54,7 @@ class StaticStabilityTest {
                 "--admin-port", "0", "--event-loops", "1", "--control-plane", "http://127.0.0.1:" + http,
                 "--xds", "127.0.0.1:" + xds, "--state-dir", dir.resolve("state-" + id).toString(), "--health-interval", "300ms"),
                 Map.of("WEFT_TOKEN", token)).awaitSidecarReady();
-        processes.add(p);
+        fleet.track(p);
         return p;
     }
 
