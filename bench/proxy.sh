@@ -23,19 +23,29 @@ wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev
 # The backend registered as a plain instance; one sidecar in front of it.
 curl -sf -X PUT -d "{\"address\":\"127.0.0.1\",\"port\":$backend_port}" \
   "http://127.0.0.1:$cp_http/api/v1/services/backend/instances/backend-1" >/dev/null
-weft_port=$(free_port)
-taskset -c 1 java $sidecar_flags -cp "$classpath" dev.weft.cli.Main proxy --service bench-client --app-port "$backend_port" \
-  --outbound-port "$weft_port" --inbound-port 0 --admin-port 0 --event-loops 1 \
-  --control-plane "http://127.0.0.1:$cp_http" --xds "127.0.0.1:$cp_xds" --state-dir "$work/sidecar" \
-  >"$work/sidecar.out" 2>"$work/sidecar.err" & pids+=($!); weft_pid=$!
-wait_port "$backend_port"; wait_port "$nginx_port"; wait_port "$haproxy_port"; wait_port "$weft_port"
-for _ in $(seq 1 100); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: backend' "http://127.0.0.1:$weft_port/")" = 200 ] && break; sleep 0.1
+weft_port=$(free_port); weft_full_port=$(free_port)
+start_sidecar() { # port name extra-jvm-flags...
+  local port=$1 name=$2; shift 2
+  taskset -c 1 java $sidecar_flags "$@" -cp "$classpath" dev.weft.cli.Main proxy --service "bench-$name" --app-port "$backend_port" \
+    --outbound-port "$port" --inbound-port 0 --admin-port 0 --event-loops 1 \
+    --control-plane "http://127.0.0.1:$cp_http" --xds "127.0.0.1:$cp_xds" --state-dir "$work/$name" \
+    >"$work/$name.out" 2>"$work/$name.err" & pids+=($!)
+}
+# "weft" is the sidecar as shipped; "weft-full" the same with raw heads off (every HTTP/1.1 head parsed
+# and re-encoded by Netty): the reference that shows what forwarding heads as bytes is worth
+start_sidecar "$weft_port" weft; weft_pid=$!
+start_sidecar "$weft_full_port" weft-full -Dweft.proxy.rawHeads=false; weft_full_pid=$!
+wait_port "$backend_port"; wait_port "$nginx_port"; wait_port "$haproxy_port"; wait_port "$weft_port"; wait_port "$weft_full_port"
+for p in "$weft_port" "$weft_full_port"; do
+  for _ in $(seq 1 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: backend' "http://127.0.0.1:$p/")" = 200 ] && break; sleep 0.1
+  done
 done
 
 declare -A url=( [direct]="http://127.0.0.1:$backend_port/" [nginx]="http://127.0.0.1:$nginx_port/"
-                 [haproxy]="http://127.0.0.1:$haproxy_port/" [weft]="http://127.0.0.1:$weft_port/" )
-for t in direct nginx haproxy weft; do
+                 [haproxy]="http://127.0.0.1:$haproxy_port/" [weft]="http://127.0.0.1:$weft_port/"
+                 [weft-full]="http://127.0.0.1:$weft_full_port/" )
+for t in direct nginx haproxy weft weft-full; do
   code=$(curl -s -o "$work/check.bin" -w '%{http_code}' -H 'Host: backend' "${url[$t]}")
   [ "$code" = 200 ] && [ "$(wc -c < "$work/check.bin")" = 1024 ] || { echo "$t does not serve the 1 KiB body (HTTP $code)" >&2; exit 1; }
 done
@@ -48,7 +58,7 @@ declare -A url2=( [direct]="http://127.0.0.1:$backend_h2_port/" [nginx]="http://
 # CPU time of a proxy's processes (the nginx master and its worker, HAProxy, the sidecar JVM), in clock ticks.
 cpu_ticks() { local total=0; for p in "$@"; do for q in $p $(pgrep -P "$p" || true); do
   total=$((total + $(awk '{print $14 + $15}' "/proc/$q/stat" 2>/dev/null || echo 0))); done; done; echo "$total"; }
-declare -A procs=( [direct]="" [nginx]="$nginx_pid" [haproxy]="$haproxy_pid" [weft]="$weft_pid" )
+declare -A procs=( [direct]="" [nginx]="$nginx_pid" [haproxy]="$haproxy_pid" [weft]="$weft_pid" [weft-full]="$weft_full_pid" )
 hz=$(getconf CLK_TCK)
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -69,13 +79,17 @@ run_load() {
 }
 
 # Rounds alternating between targets after a warm-up of the sidecar (the JIT compiles its hot path
-# before anything is counted), then medians and ratios. $1: h1 or h2; $2: the line prefix.
+# before anything is counted), then medians and ratios. $1: h1 or h2; $2: the line prefix; the rest: targets.
 measure() {
   local proto=$1 prefix=$2 r t before after rps total rest us cpu
+  shift 2
+  local targets=("$@")
   local -A results cpu_per_req med
-  run_load "$proto" 5 weft >/dev/null
+  for t in "${targets[@]}"; do
+    if [[ $t == weft* ]]; then run_load "$proto" 5 "$t" >/dev/null; fi
+  done
   for r in $(seq 1 "$rounds"); do
-    for t in direct nginx haproxy weft; do
+    for t in "${targets[@]}"; do
       before=$(cpu_ticks ${procs[$t]})
       read -r rps total rest < <(run_load "$proto" "$duration" "$t")
       after=$(cpu_ticks ${procs[$t]})
@@ -84,23 +98,26 @@ measure() {
         us=$(awk -v d="$((after - before))" -v hz="$hz" -v n="$total" 'BEGIN { printf "%.1f", d / hz / n * 1e6 }')
         cpu_per_req[$t]+="$us "
       fi
-      printf '%sround %d  %-8s %10s req/s  proxy CPU %5s us/req  %s\n' "$prefix" "$r" "$t" "$rps" "$us" "$rest"
+      printf '%sround %d  %-9s %10s req/s  proxy CPU %5s us/req  %s\n' "$prefix" "$r" "$t" "$rps" "$us" "$rest"
       results[$t]+="$rps "
     done
   done
   echo
-  for t in direct nginx haproxy weft; do
+  for t in "${targets[@]}"; do
     med[$t]=$(echo "${results[$t]}" | median)
     cpu=""; [ -n "${procs[$t]}" ] && cpu="$(echo "${cpu_per_req[$t]}" | median) us CPU/req"
-    printf '%smedian %-8s %10.0f req/s  %s\n' "$prefix" "$t" "${med[$t]}" "$cpu"
+    printf '%smedian %-9s %10.0f req/s  %s\n' "$prefix" "$t" "${med[$t]}" "$cpu"
   done
   awk -v p="$prefix" -v w="${med[weft]}" -v n="${med[nginx]}" -v h="${med[haproxy]}" -v d="${med[direct]}" \
     'BEGIN { printf "%sratio weft/nginx %.2f  weft/haproxy %.2f  weft/direct %.2f\n", p, w/n, w/h, w/d }'
+  if [ -n "${med[weft-full]:-}" ]; then
+    awk -v p="$prefix" -v w="${med[weft]}" -v f="${med[weft-full]}" 'BEGIN { printf "%sratio weft/weft-full %.2f  (raw heads on / off)\n", p, w/f }'
+  fi
 }
 
 echo "HTTP/1.1: wrk -t1 -c$conns -d${duration}s, keep-alive"
-measure h1 ""
+measure h1 "" direct nginx haproxy weft weft-full
 echo "sidecar RSS after the runs: $(ps -o rss= -p "$weft_pid" | awk '{printf "%.0f MB", $1/1024}')"
 echo
 echo "HTTP/2: h2load -t1 -c$conns -m10 -D${duration}s, h2c prior knowledge (nginx and the sidecar HTTP/1.1 to the backend, HAProxy h2c)"
-measure h2 "h2 "
+measure h2 "h2 " direct nginx haproxy weft

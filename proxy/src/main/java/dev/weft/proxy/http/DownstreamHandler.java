@@ -56,6 +56,9 @@ import org.slf4j.LoggerFactory;
 final class DownstreamHandler extends ChannelInboundHandlerAdapter implements DownstreamConnection {
     private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
     private static final String UNKNOWN = "unknown";
+    /** Compared by identity: {@link #checkRequest} answered the request itself. */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String ANSWERED = new String("answered");
     private static final int IDLE = 0;
     private static final int PROXYING = 1;
     private static final int DISCARDING = 2;
@@ -251,35 +254,51 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         recorded = false;
         responseCode = 0;
         upgradeRequested = false;
-        clientHttp10 = req.protocolVersion().minorVersion() == 0;
-        clientKeepAlive = HttpUtil.isKeepAlive(req);
+        // a raw head (HTTP/1.1, bodiless, nothing hop-by-hop but Connection: keep-alive) has passed
+        // every check below in the scanner; asking for its headers would build the list it avoids
+        RawRequest raw = req instanceof RawRequest r && r.isRaw() ? r : null;
+        clientHttp10 = raw == null && req.protocolVersion().minorVersion() == 0;
+        clientKeepAlive = raw != null || HttpUtil.isKeepAlive(req);
         headRequest = req.method().equals(HttpMethod.HEAD);
         if (encoder != null) {
             encoder.headResponse = headRequest;
         }
         grpcRequest = h2Stream && GrpcErrors.isGrpc(req.headers());
-        requestHasBody = true; // until the framing is known to be sound
+        requestHasBody = raw == null; // until the framing is known to be sound
+        String authority;
+        if (raw != null) {
+            authority = raw.host();
+        } else if ((authority = checkRequest(req)) == ANSWERED) {
+            return false;
+        }
+        return route(req, raw, authority);
+    }
 
+    /**
+     * The checks a request decoded by Netty needs; returns its authority (null: an HTTP/1.0 request
+     * without Host), or {@link #ANSWERED} once the sidecar has answered it.
+     */
+    private String checkRequest(HttpRequest req) {
         if (req.decoderResult().isFailure()) {
             Throwable cause = req.decoderResult().cause();
             ProxyError err = cause instanceof TooLongHttpLineException ? ProxyError.URI_TOO_LONG
                     : cause instanceof TooLongHttpHeaderException ? ProxyError.HEADER_TOO_LARGE : ProxyError.BAD_REQUEST;
             respondError(err, "malformed request: " + cause.getMessage(), true);
-            return false;
+            return ANSWERED;
         }
         String framing = RequestFraming.check(req);
         if (framing != null) {
             respondError(ProxyError.BAD_REQUEST, "request framing refused: " + framing, true);
-            return false;
+            return ANSWERED;
         }
         requestHasBody = !requestDone && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
         if (req.method().equals(HttpMethod.CONNECT)) {
             respondError(ProxyError.BAD_REQUEST, "CONNECT tunnels are not supported", true);
-            return false;
+            return ANSWERED;
         }
         if (req.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
             respondError(ProxyError.BAD_REQUEST, "more than one Host header", true);
-            return false;
+            return ANSWERED;
         }
         String uri = req.uri();
         String authority;
@@ -287,7 +306,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
             authority = req.headers().get(HttpHeaderNames.HOST);
             if ((authority == null || authority.isEmpty()) && !clientHttp10) {
                 respondError(ProxyError.BAD_REQUEST, h2Stream ? "missing :authority" : "missing Host header", true);
-                return false;
+                return ANSWERED;
             }
         } else if (uri.regionMatches(true, 0, "http://", 0, 7)) {
             int end = 7;
@@ -297,7 +316,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
             authority = uri.substring(7, end);
             if (authority.isEmpty() || authority.indexOf('@') >= 0) {
                 respondError(ProxyError.BAD_REQUEST, "bad authority in request target " + RequestFraming.printable(uri), true);
-                return false;
+                return ANSWERED;
             }
             String path = end == uri.length() ? "/" : uri.charAt(end) == '/' ? uri.substring(end) : "/" + uri.substring(end);
             req.setUri(path);
@@ -305,9 +324,16 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         } else {
             respondError(ProxyError.BAD_REQUEST,
                     "request target must be a path or an http:// URL, was " + RequestFraming.printable(uri), true);
-            return false;
+            return ANSWERED;
         }
+        return authority;
+    }
 
+    /**
+     * Routes, picks an endpoint and sends the request on (true); answers the client itself when that
+     * fails (false).
+     */
+    private boolean route(HttpRequest req, RawRequest raw, String authority) {
         ProxyConfig cfg = px.config();
         ListenerSpec listener = px.listener(cfg);
         if (listener == null) {
@@ -346,10 +372,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         host = picked;
         picked.onStart();
         routeTimeoutNanos = route.timeout().toNanos();
-        upgradeRequested = !h2Stream && WebSocketUpgrade.isRequested(req);
-        HopByHop.strip(req.headers(), true);
-        if (upgradeRequested) {
-            WebSocketUpgrade.restoreRequestHeaders(req.headers()); // the one hop-by-hop exchange that must pass
+        upgradeRequested = raw == null && !h2Stream && WebSocketUpgrade.isRequested(req);
+        if (raw == null) {
+            HopByHop.strip(req.headers(), true);
+            if (upgradeRequested) {
+                WebSocketUpgrade.restoreRequestHeaders(req.headers()); // the one hop-by-hop exchange that must pass
+            }
         }
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
 
@@ -505,13 +533,22 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
             }
             responseStarted = true;
             responseCode = code;
-            upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
-            if (upstreamIsStream) {
-                resp.headers().remove(X_HTTP2_STREAM_ID);
-            }
-            HopByHop.strip(resp.headers(), false);
-            if (!h2Stream) {
-                frameForHttp1Client(resp, last ? (LastHttpContent) msg : null);
+            // a raw response (HTTP/1.1, Content-Length, nothing hop-by-hop but Connection: keep-alive)
+            // needs from the framing rules only the close; an HTTP/1.0 or HTTP/2 client takes the full path
+            RawResponse raw = resp instanceof RawResponse r && r.isRaw() && !h2Stream && !clientHttp10 ? r : null;
+            upstreamKeepAlive = raw != null || HttpUtil.isKeepAlive(resp);
+            if (raw != null) {
+                if (!clientKeepAlive || closeAfterResponse) {
+                    raw.addConnectionClose();
+                }
+            } else {
+                if (upstreamIsStream) {
+                    resp.headers().remove(X_HTTP2_STREAM_ID);
+                }
+                HopByHop.strip(resp.headers(), false);
+                if (!h2Stream) {
+                    frameForHttp1Client(resp, last ? (LastHttpContent) msg : null);
+                }
             }
             ctx.write(resp, ctx.voidPromise());
             if (last) {

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -25,6 +24,11 @@ import org.slf4j.LoggerFactory;
 public final class HttpProxyPipeline {
     private static final Logger log = LoggerFactory.getLogger(HttpProxyPipeline.class);
     static final int MAX_CHUNK_SIZE = 64 * 1024;
+    /**
+     * Whether plain HTTP/1.1 heads are forwarded as their bytes ({@link RawHead}); on unless the JVM
+     * runs with {@code -Dweft.proxy.rawHeads=false}, which benchmarks use to measure the difference.
+     */
+    static final boolean RAW_HEADS = !"false".equals(System.getProperty("weft.proxy.rawHeads"));
     /** HTTP/2 flow-control window per stream, and (Netty sets it alike) per connection. */
     static final int H2_WINDOW = 1024 * 1024;
     /** Concurrent streams a downstream HTTP/2 client may open on one connection. */
@@ -46,7 +50,7 @@ public final class HttpProxyPipeline {
                     .setAllowDuplicateContentLengths(false)
                     .setStrictLineParsing(true)
                     .setUseRfc9112TransferEncoding(true);
-            ch.pipeline().addLast("codec", new HttpClientCodec(cfg, false, true))
+            ch.pipeline().addLast("codec", new Http1ClientCodec(cfg, RAW_HEADS))
                     .addLast("upstream", new UpstreamHandler());
         }
     };
@@ -119,6 +123,10 @@ public final class HttpProxyPipeline {
 
     /** The request decoder of a downstream HTTP/1.1 connection (also what bench/jmh.sh measures). */
     static StrictRequestDecoder requestDecoder(HttpLimits limits) {
+        return requestDecoder(limits, RAW_HEADS);
+    }
+
+    static StrictRequestDecoder requestDecoder(HttpLimits limits, boolean raw) {
         return new StrictRequestDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxInitialLineLength())
                 .setMaxHeaderSize(limits.maxHeaderSize())
@@ -126,7 +134,7 @@ public final class HttpProxyPipeline {
                 .setValidateHeaders(true)
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)
-                .setUseRfc9112TransferEncoding(true));
+                .setUseRfc9112TransferEncoding(true), limits.maxInitialLineLength(), limits.maxHeaderSize(), raw);
     }
 
     private static void installHttp1(ChannelHandlerContext at, ProxyContext px) {

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,14 +19,32 @@ import java.util.List;
  * it does not enforce: obsolete line folding (a header line starting with SP or HT) is refused, as
  * RFC 9112 section 5.2 allows, instead of being joined into the previous header. The head's bytes
  * are checked before Netty consumes them; body bytes are never scanned.
+ *
+ * <p>In front of it, the raw path: a bodiless HTTP/1.1 request whose head needs no change (most
+ * keep-alive GETs) becomes a {@link RawRequest} holding its bytes, followed by the empty last
+ * content Netty would emit; Netty parses the rest. Host and target strings are kept from the
+ * previous request on the connection when the bytes repeat, so a steady client costs no strings.
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
+    private static final byte[] NONE = new byte[0];
+
+    private final RawHeadScanner scanner;
+    private final int maxInitialLine;
+    private final int maxHeaderSize;
     private boolean inHead = true;
     private boolean headLinesConsumed;
     private boolean broken;
+    private byte[] lastHost = NONE;
+    private String lastHostString;
+    private byte[] lastTarget = NONE;
+    private String lastTargetString;
 
-    StrictRequestDecoder(HttpDecoderConfig config) {
+    /** With {@code raw} false every request takes Netty's decoder (the reference the raw path is measured against). */
+    StrictRequestDecoder(HttpDecoderConfig config, int maxInitialLine, int maxHeaderSize, boolean raw) {
         super(config);
+        this.scanner = raw ? new RawHeadScanner() : null;
+        this.maxInitialLine = maxInitialLine;
+        this.maxHeaderSize = maxHeaderSize;
     }
 
     @Override
@@ -32,6 +52,17 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         if (broken) {
             buffer.skipBytes(buffer.readableBytes());
             return;
+        }
+        if (scanner != null && inHead && !headLinesConsumed) {
+            int length = scanner.scanRequest(buffer, maxInitialLine, maxHeaderSize);
+            if (length == RawHeadScanner.INCOMPLETE) {
+                return; // wait for the whole head; a folded line in it declines it then (the header-read timeout bounds the wait)
+            }
+            if (length > 0 && scanner.hasHost()) {
+                out.add(rawRequest(buffer, length));
+                out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                return;
+            }
         }
         if (inHead && hasFoldedLine(buffer)) {
             broken = true;
@@ -58,6 +89,24 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         if (inHead && out.size() == emitted && buffer.readerIndex() > before) {
             headLinesConsumed = true;
         }
+    }
+
+    private RawRequest rawRequest(ByteBuf buffer, int length) {
+        RawHeadScanner s = scanner;
+        byte[] b = s.bytes;
+        if (!same(b, s.hostStart, s.hostEnd, lastHost)) {
+            lastHost = Arrays.copyOfRange(b, s.hostStart, s.hostEnd);
+            lastHostString = new String(lastHost, StandardCharsets.ISO_8859_1);
+        }
+        if (!same(b, s.targetStart, s.targetEnd, lastTarget)) {
+            lastTarget = Arrays.copyOfRange(b, s.targetStart, s.targetEnd);
+            lastTargetString = new String(lastTarget, StandardCharsets.ISO_8859_1);
+        }
+        return new RawRequest(buffer.readRetainedSlice(length), s.skipStart, s.skipEnd, s.method, lastTargetString, lastHostString);
+    }
+
+    private static boolean same(byte[] b, int start, int end, byte[] previous) {
+        return Arrays.equals(b, start, end, previous, 0, previous.length);
     }
 
     /** True when a complete header line in the unconsumed head starts with SP or HT. */

@@ -1,0 +1,165 @@
+package dev.weft.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The HTTP/1.1 codec of an upstream connection. Like Netty's {@code HttpClientCodec} it remembers
+ * the method of each request sent, so that the response to a HEAD is read without a body; unlike it,
+ * it forwards raw request heads ({@link RawRequest}) as their bytes and reads plain responses (a
+ * Content-Length body, nothing to change in the head) as {@link RawResponse} and body slices,
+ * without Netty's header parsing. Anything else goes through Netty's encoder and decoder.
+ */
+final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1ClientCodec.ResponseDecoder, Http1ClientCodec.RequestEncoder> {
+    /** Methods of the requests whose responses have not begun, oldest first. */
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
+
+    Http1ClientCodec(HttpDecoderConfig config, boolean raw) {
+        init(new ResponseDecoder(config, raw), new RequestEncoder());
+    }
+
+    final class RequestEncoder extends HttpRequestEncoder {
+        /** A raw (bodiless) head went out; the empty last content that ends the request follows. */
+        private boolean rawSent;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof HttpRequest req) {
+                methods.add(req.method());
+                if (msg instanceof RawRequest raw && raw.isRaw()) {
+                    rawSent = true;
+                    raw.writeRaw(ctx, promise);
+                    return;
+                }
+            } else if (rawSent && msg instanceof HttpContent content) {
+                if (content instanceof LastHttpContent) {
+                    rawSent = false;
+                }
+                ctx.write(content.content(), promise); // hands on the content's reference
+                return;
+            }
+            super.write(ctx, msg, promise);
+        }
+    }
+
+    final class ResponseDecoder extends HttpResponseDecoder {
+        private final RawHeadScanner scanner;
+        /** Body bytes of the raw response being read, or -1 between raw responses. */
+        private long rawRemaining = -1;
+        private boolean inHead = true;
+        private boolean headLinesConsumed;
+
+        ResponseDecoder(HttpDecoderConfig config, boolean raw) {
+            super(config);
+            this.scanner = raw ? new RawHeadScanner() : null;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (rawRemaining >= 0) {
+                rawBody(buffer, out);
+                return;
+            }
+            if (scanner != null && inHead && !headLinesConsumed) {
+                HttpMethod method = methods.peek();
+                if (method != null && method != HttpMethod.HEAD && method != HttpMethod.CONNECT) {
+                    int length = scanner.scanResponse(buffer);
+                    if (length == RawHeadScanner.INCOMPLETE) {
+                        return; // the rest of the head is on its way (the route timeout bounds the wait)
+                    }
+                    if (length > 0) {
+                        methods.poll();
+                        out.add(new RawResponse(buffer.readRetainedSlice(length), scanner.skipStart, scanner.skipEnd, scanner.status));
+                        rawRemaining = scanner.contentLength;
+                        rawBody(buffer, out);
+                        return;
+                    }
+                }
+            }
+            int before = buffer.readerIndex();
+            int emitted = out.size();
+            super.decode(ctx, buffer, out);
+            for (int i = emitted; i < out.size(); i++) {
+                Object o = out.get(i);
+                if (o instanceof HttpResponse) {
+                    inHead = false;
+                    headLinesConsumed = false;
+                }
+                if (o instanceof LastHttpContent) {
+                    inHead = true;
+                    headLinesConsumed = false;
+                }
+            }
+            if (inHead && out.size() == emitted && buffer.readerIndex() > before) {
+                headLinesConsumed = true; // Netty holds part of a head: it finishes this one
+            }
+        }
+
+        /** Slices of the body as they arrive, the last one ending the response. */
+        private void rawBody(ByteBuf buffer, List<Object> out) {
+            if (rawRemaining == 0) {
+                out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                rawRemaining = -1;
+                return;
+            }
+            int n = (int) Math.min(buffer.readableBytes(), rawRemaining);
+            if (n == 0) {
+                return;
+            }
+            ByteBuf slice = buffer.readRetainedSlice(n);
+            rawRemaining -= n;
+            if (rawRemaining == 0) {
+                rawRemaining = -1;
+                out.add(new DefaultLastHttpContent(slice, EmptyHttpHeaders.INSTANCE));
+            } else {
+                out.add(new DefaultHttpContent(slice));
+            }
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (rawRemaining >= 0) {
+                // closed inside a raw body: pass on what came; the exchange fails when the close reaches it,
+                // as with Netty's decoder (no last content for a truncated body)
+                if (in.isReadable()) {
+                    rawBody(in, out);
+                }
+                rawRemaining = -1;
+                return;
+            }
+            super.decodeLast(ctx, in, out);
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            int code = ((HttpResponse) msg).status().code();
+            if (code >= 100 && code < 200) {
+                return super.isContentAlwaysEmpty(msg); // not the final response: its request stays queued
+            }
+            HttpMethod method = methods.poll();
+            if (HttpMethod.HEAD.equals(method)) {
+                return true;
+            }
+            if (HttpMethod.CONNECT.equals(method) && code / 100 == 2) {
+                return true;
+            }
+            return super.isContentAlwaysEmpty(msg);
+        }
+    }
+}
