@@ -3,6 +3,7 @@ package dev.weft.proxy.http;
 import dev.weft.proxy.cluster.HostPort;
 import dev.weft.proxy.cluster.UpstreamCluster;
 import dev.weft.proxy.cluster.UpstreamConnection;
+import dev.weft.proxy.telemetry.LoopMetrics;
 import dev.weft.proxy.cluster.UpstreamHost;
 import dev.weft.proxy.config.ListenerSpec;
 import dev.weft.proxy.config.ProxyConfig;
@@ -106,6 +107,18 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     private boolean upstreamReady;
     private long routeTimeoutNanos;
     private LoopDeadlines.Deadline routeTimer;
+
+    // the last routing decision on this connection, reused when config, authority and target are the same objects
+    private ProxyConfig routedConfig;
+    private String routedAuthority;
+    private String routedUri;
+    private Route routedRoute;
+    private UpstreamCluster routedCluster;
+    // the metrics of the last destination recorded
+    private String recordedDestination;
+    private LoopMetrics.Destination recorder;
+    /** The handler at the end of the upstream's pipeline while this exchange owns it. */
+    private UpstreamHandler upstreamHandler;
 
     /**
      * @param timeouts the connection's header-read and idle timers; null on an HTTP/2 stream
@@ -335,27 +348,43 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
      */
     private boolean route(HttpRequest req, RawRequest raw, String authority) {
         ProxyConfig cfg = px.config();
-        ListenerSpec listener = px.listener(cfg);
-        if (listener == null) {
-            respondError(ProxyError.NO_CONFIG, "the " + px.direction().label() + " listener has no configuration yet", false);
-            return false;
-        }
-        VirtualHost vh = listener.routes().match(authority);
-        if (vh == null) {
-            respondError(ProxyError.UNKNOWN_SERVICE, "no service \"" + authority + "\" in the mesh", false);
-            return false;
-        }
-        Route route = vh.match(req.uri());
-        if (route == null) {
-            destination = vh.name();
-            respondError(ProxyError.NO_ROUTE, "service \"" + vh.name() + "\" has no route for " + RequestFraming.printable(req.uri()), false);
-            return false;
-        }
-        destination = route.cluster();
-        UpstreamCluster cluster = loop.clusters().cluster(cfg, route.cluster());
-        if (cluster == null) {
-            respondError(ProxyError.UNKNOWN_CLUSTER, "service \"" + destination + "\" has no cluster", false);
-            return false;
+        String uri = req.uri();
+        Route route;
+        UpstreamCluster cluster;
+        if (cfg == routedConfig && authority == routedAuthority && uri == routedUri) {
+            // the same strings as the previous request on this connection (the decoder reuses them while
+            // the bytes repeat) under the same config: the same route and cluster
+            route = routedRoute;
+            cluster = routedCluster;
+            destination = route.cluster();
+        } else {
+            ListenerSpec listener = px.listener(cfg);
+            if (listener == null) {
+                respondError(ProxyError.NO_CONFIG, "the " + px.direction().label() + " listener has no configuration yet", false);
+                return false;
+            }
+            VirtualHost vh = listener.routes().match(authority);
+            if (vh == null) {
+                respondError(ProxyError.UNKNOWN_SERVICE, "no service \"" + authority + "\" in the mesh", false);
+                return false;
+            }
+            route = vh.match(uri);
+            if (route == null) {
+                destination = vh.name();
+                respondError(ProxyError.NO_ROUTE, "service \"" + vh.name() + "\" has no route for " + RequestFraming.printable(uri), false);
+                return false;
+            }
+            destination = route.cluster();
+            cluster = loop.clusters().cluster(cfg, route.cluster());
+            if (cluster == null) {
+                respondError(ProxyError.UNKNOWN_CLUSTER, "service \"" + destination + "\" has no cluster", false);
+                return false;
+            }
+            routedConfig = cfg;
+            routedAuthority = authority;
+            routedUri = uri;
+            routedRoute = route;
+            routedCluster = cluster;
         }
         LoadBalancer balancer = cluster.balancer();
         UpstreamHost picked;
@@ -852,14 +881,19 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     private void record(int code, String reason) {
         if (!recorded) {
             recorded = true;
-            loop.metrics().request(px.direction(), destination, code, reason, System.nanoTime() - startNanos);
+            if (destination != recordedDestination) { // compared by identity: the route's cluster name is one string
+                recorder = loop.metrics().destination(px.direction(), destination);
+                recordedDestination = destination;
+            }
+            recorder.record(code, reason, System.nanoTime() - startNanos);
         }
     }
 
     private void attachUpstream(UpstreamConnection c) {
-        UpstreamHandler h = c.channel().pipeline().get(UpstreamHandler.class);
+        UpstreamHandler h = (UpstreamHandler) c.channel().pipeline().get("upstream");
         h.owner = this;
         h.connection = c;
+        upstreamHandler = h;
     }
 
     private void detachUpstream(boolean reusable) {
@@ -867,16 +901,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         upstream = null;
         upstreamReady = false;
         flushUpstream = false;
+        UpstreamHandler h = upstreamHandler;
+        upstreamHandler = null;
+        if (h != null && h.connection == c) { // attached (an exchange whose connection never came up was not)
+            h.owner = null;
+            h.connection = null;
+        }
         Channel ch = c.channel();
-        if (ch != null) {
-            UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
-            if (h != null) {
-                h.owner = null;
-                h.connection = null;
-            }
-            if (!c.isStream()) {
-                ch.config().setAutoRead(true);
-            }
+        if (ch != null && !c.isStream() && !ch.config().isAutoRead()) {
+            ch.config().setAutoRead(true); // an atomic exchange even when nothing changes: only when paused
         }
         c.pool().release(c, reusable && state != TUNNEL);
     }

@@ -7,7 +7,6 @@ import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -35,24 +34,14 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1ClientCod
     }
 
     final class RequestEncoder extends HttpRequestEncoder {
-        /** A raw (bodiless) head went out; the empty last content that ends the request follows. */
-        private boolean rawSent;
-
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
             if (msg instanceof HttpRequest req) {
                 methods.add(req.method());
                 if (msg instanceof RawRequest raw && raw.isRaw()) {
-                    rawSent = true;
-                    raw.writeRaw(ctx, promise);
+                    raw.writeRaw(ctx, promise); // a whole request: nothing follows it
                     return;
                 }
-            } else if (rawSent && msg instanceof HttpContent content) {
-                if (content instanceof LastHttpContent) {
-                    rawSent = false;
-                }
-                ctx.write(content.content(), promise); // hands on the content's reference
-                return;
             }
             super.write(ctx, msg, promise);
         }
@@ -85,9 +74,15 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1ClientCod
                     }
                     if (length > 0) {
                         methods.poll();
-                        out.add(new RawResponse(buffer.readRetainedSlice(length), scanner.skipStart, scanner.skipEnd, scanner.status));
-                        rawRemaining = scanner.contentLength;
-                        rawBody(buffer, out);
+                        long bodyLength = scanner.contentLength;
+                        if (buffer.readableBytes() - length >= bodyLength) {
+                            // the whole response is here (the common small response): one message, one buffer
+                            out.add(new RawFullResponse(scanner.takeHead(buffer, (int) bodyLength), scanner.forwardedHeadLength(), scanner.status));
+                        } else {
+                            out.add(new RawResponse(scanner.takeHead(buffer, 0), scanner.forwardedHeadLength(), scanner.status));
+                            rawRemaining = bodyLength;
+                            rawBody(buffer, out);
+                        }
                         return;
                     }
                 }

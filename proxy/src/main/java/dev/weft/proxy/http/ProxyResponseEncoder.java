@@ -10,7 +10,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 /**
  * The response encoder of a downstream HTTP/1.1 connection: told when the response answers a HEAD
  * request, so it writes no body framing; writes a raw response head ({@link RawResponse}) as its
- * bytes and then the body's bytes as they are (its Content-Length frames them).
+ * bytes and then the body's bytes as they are (its Content-Length frames them), or a whole raw
+ * response ({@link RawFullResponse}) as one buffer.
  */
 final class ProxyResponseEncoder extends HttpResponseEncoder {
     boolean headResponse;
@@ -20,7 +21,7 @@ final class ProxyResponseEncoder extends HttpResponseEncoder {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (msg instanceof RawResponse raw && raw.isRaw()) {
-            rawBody = true;
+            rawBody = !(msg instanceof LastHttpContent); // a whole response carries its body
             raw.writeRaw(ctx, promise);
             return;
         }

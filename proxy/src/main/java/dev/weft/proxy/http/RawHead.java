@@ -7,33 +7,31 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.ReferenceCounted;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An HTTP/1.1 message head kept as the bytes it arrived in (see {@link RawHeadScanner} for which
- * heads qualify), so that it is forwarded as those bytes instead of being parsed into a header list
- * and encoded again. It is a full Netty message all the same: the first call to {@link #headers()}
- * (or a setter) builds the header list, and from then on the message is an ordinary one that the
- * encoders write the usual way. The hot path asks it only for what the scanner already read.
- * Reference-counted through its bytes.
+ * An HTTP/1.1 message kept as the bytes it arrived in (see {@link RawHeadScanner} for which heads
+ * qualify), so that it is forwarded as those bytes instead of being parsed into a header list and
+ * encoded again: the head, and for a whole message its body too. It is a full Netty message all the
+ * same: the first call to {@code headers()} (or a setter) builds the header list, and from then on
+ * the message is an ordinary one that the encoders write the usual way. The hot path asks it only
+ * for what the scanner already read. Reference-counted through its bytes.
  */
-abstract class RawHead implements ReferenceCounted {
+abstract class RawHead {
     private static final byte[] CONNECTION_CLOSE = "connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final ByteBuf head;
-    /** The {@code Connection: keep-alive} line (offsets into {@link #head}) left out when forwarding, or -1. */
-    private final int skipStart;
-    private final int skipEnd;
+    /** The bytes to forward: the head (its {@code Connection: keep-alive} line already cut out), then any body. */
+    final ByteBuf bytes;
+    /** Where the head ends in {@link #bytes} (after its final empty line). */
+    final int headLength;
     private HttpHeaders headers;
     private boolean changed;
     private boolean addConnectionClose;
     private DecoderResult decoderResult = DecoderResult.SUCCESS;
 
-    RawHead(ByteBuf head, int skipStart, int skipEnd) {
-        this.head = head;
-        this.skipStart = skipStart;
-        this.skipEnd = skipEnd;
+    RawHead(ByteBuf bytes, int headLength) {
+        this.bytes = bytes;
+        this.headLength = headLength;
     }
 
     /** True while the bytes are still the message: nothing asked for the header list or changed it. */
@@ -51,27 +49,20 @@ abstract class RawHead implements ReferenceCounted {
     }
 
     /**
-     * Writes the head as it arrived, without its {@code Connection: keep-alive} line, and gives up
-     * this message's reference. Only while {@link #isRaw()}.
+     * Writes the bytes (with {@code Connection: close} added to the head when asked) and gives up this
+     * message's reference. Only while {@link #isRaw()}.
      */
     final void writeRaw(ChannelHandlerContext ctx, ChannelPromise promise) {
-        if (skipStart < 0 && !addConnectionClose) {
-            ctx.write(head, promise); // the bytes as they came, not copied
+        if (!addConnectionClose) {
+            ctx.write(bytes, promise); // the bytes as they came, not copied
             return;
         }
-        int end = head.readableBytes();
-        int keptEnd = skipStart < 0 ? end - 2 : skipStart;
-        int restStart = skipStart < 0 ? end - 2 : skipEnd;
-        ByteBuf out = ctx.alloc().ioBuffer(end - (restStart - keptEnd) + (addConnectionClose ? CONNECTION_CLOSE.length : 0));
-        out.writeBytes(head, head.readerIndex(), keptEnd);
-        if (addConnectionClose) {
-            // before the final empty line; a raw head never carries another Connection header
-            int tail = head.readerIndex() + restStart;
-            out.writeBytes(head, tail, end - restStart - 2).writeBytes(CONNECTION_CLOSE).writeBytes(head, head.readerIndex() + end - 2, 2);
-        } else {
-            out.writeBytes(head, head.readerIndex() + restStart, end - restStart);
-        }
-        head.release();
+        int start = bytes.readerIndex();
+        int total = bytes.readableBytes();
+        ByteBuf out = ctx.alloc().ioBuffer(total + CONNECTION_CLOSE.length);
+        // before the head's final empty line; a raw head never carries another Connection header
+        out.writeBytes(bytes, start, headLength - 2).writeBytes(CONNECTION_CLOSE).writeBytes(bytes, start + headLength - 2, total - headLength + 2);
+        bytes.release();
         ctx.write(out, promise);
     }
 
@@ -85,27 +76,25 @@ abstract class RawHead implements ReferenceCounted {
         return headers;
     }
 
-    /** The header list from the bytes, without the skipped line; the scanner has validated them. */
+    /** The header list from the bytes (the scanner has validated them). */
     private HttpHeaders parseHeaders() {
         DefaultHttpHeaders h = new DefaultHttpHeaders();
-        int base = head.readerIndex();
-        int end = base + head.readableBytes() - 2; // before the final empty line
-        int pos = head.indexOf(base, end, (byte) '\n') + 1; // after the first line
+        int base = bytes.readerIndex();
+        int end = base + headLength - 2; // before the final empty line
+        int pos = bytes.indexOf(base, end, (byte) '\n') + 1; // after the first line
         while (pos < end) {
-            int lf = head.indexOf(pos, end + 2, (byte) '\n');
-            if (pos - base != skipStart) {
-                int colon = head.indexOf(pos, lf, (byte) ':');
-                int v = colon + 1;
-                int ve = lf - 1; // before CR
-                while (v < ve && isSpace(head.getByte(v))) {
-                    v++;
-                }
-                while (ve > v && isSpace(head.getByte(ve - 1))) {
-                    ve--;
-                }
-                h.add(head.toString(pos, colon - pos, StandardCharsets.ISO_8859_1),
-                        head.toString(v, ve - v, StandardCharsets.ISO_8859_1));
+            int lf = bytes.indexOf(pos, end + 2, (byte) '\n');
+            int colon = bytes.indexOf(pos, lf, (byte) ':');
+            int v = colon + 1;
+            int ve = lf - 1; // before CR
+            while (v < ve && isSpace(bytes.getByte(v))) {
+                v++;
             }
+            while (ve > v && isSpace(bytes.getByte(ve - 1))) {
+                ve--;
+            }
+            h.add(bytes.toString(pos, colon - pos, StandardCharsets.ISO_8859_1),
+                    bytes.toString(v, ve - v, StandardCharsets.ISO_8859_1));
             pos = lf + 1;
         }
         return h;
@@ -113,6 +102,11 @@ abstract class RawHead implements ReferenceCounted {
 
     private static boolean isSpace(byte c) {
         return c == ' ' || c == '\t';
+    }
+
+    /** The body bytes that follow the head (empty for a head alone); they share this message's reference count. */
+    final ByteBuf body() {
+        return bytes.slice(bytes.readerIndex() + headLength, bytes.readableBytes() - headLength);
     }
 
     public final HttpVersion protocolVersion() {
@@ -125,7 +119,7 @@ abstract class RawHead implements ReferenceCounted {
     }
 
     /** Only HTTP/1.1 heads are raw; setting the version they have changes nothing. */
-    final void checkVersion(HttpVersion version) {
+    static void checkVersion(HttpVersion version) {
         if (!HttpVersion.HTTP_1_1.equals(version)) {
             throw new UnsupportedOperationException("a raw HTTP/1.1 head stays HTTP/1.1, asked for " + version);
         }
@@ -144,42 +138,15 @@ abstract class RawHead implements ReferenceCounted {
         this.decoderResult = result;
     }
 
-    @Override
     public final int refCnt() {
-        return head.refCnt();
+        return bytes.refCnt();
     }
 
-    @Override
-    public final RawHead retain() {
-        head.retain();
-        return this;
-    }
-
-    @Override
-    public final RawHead retain(int increment) {
-        head.retain(increment);
-        return this;
-    }
-
-    @Override
-    public final RawHead touch() {
-        head.touch();
-        return this;
-    }
-
-    @Override
-    public final RawHead touch(Object hint) {
-        head.touch(hint);
-        return this;
-    }
-
-    @Override
     public final boolean release() {
-        return head.release();
+        return bytes.release();
     }
 
-    @Override
     public final boolean release(int decrement) {
-        return head.release(decrement);
+        return bytes.release(decrement);
     }
 }

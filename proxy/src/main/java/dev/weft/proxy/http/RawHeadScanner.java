@@ -3,6 +3,9 @@ package dev.weft.proxy.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Decides whether an HTTP/1.1 message head may cross the sidecar as the bytes it arrived in, and
@@ -168,18 +171,19 @@ final class RawHeadScanner {
                 i++;
             }
             int valueStart = i;
-            int valueEnd = i;
-            while (b[i] != '\r') {
-                byte c = b[i++];
-                if (c != ' ' && c != '\t') {
-                    if (control(c)) {
-                        return DECLINED;
-                    }
-                    valueEnd = i;
+            while (true) {
+                i = firstControl(b, i, len);
+                if (b[i] != '\t') {
+                    break;
                 }
+                i++; // HT is allowed in a value
             }
-            if (b[i + 1] != '\n') {
-                return DECLINED; // a bare CR
+            if (b[i] != '\r' || b[i + 1] != '\n') {
+                return DECLINED; // a control byte in the value, or a bare CR
+            }
+            int valueEnd = i;
+            while (valueEnd > valueStart && (b[valueEnd - 1] == ' ' || b[valueEnd - 1] == '\t')) {
+                valueEnd--;
             }
             i += 2;
             switch (nameLength) {
@@ -227,6 +231,27 @@ final class RawHeadScanner {
         // unreachable: the copied head ends with an empty line
     }
 
+    /**
+     * Takes the scanned head out of {@code buf} as a slice (no copy) and cuts the skipped
+     * {@code Connection: keep-alive} line out of it in place: the lines before it are written again
+     * from the scratch copy, just after their old place, and the slice starts there. The result is the
+     * exact bytes to forward. {@code bodyBytes} of body that follow the head are taken with it.
+     */
+    ByteBuf takeHead(ByteBuf buf, int bodyBytes) {
+        ByteBuf head = buf.readRetainedSlice(length + bodyBytes);
+        if (skipStart >= 0) {
+            int cut = skipEnd - skipStart;
+            head.setBytes(cut, bytes, 0, skipStart);
+            head.skipBytes(cut);
+        }
+        return head;
+    }
+
+    /** The head's length once {@link #takeHead} has cut the skipped line. */
+    int forwardedHeadLength() {
+        return skipStart >= 0 ? length - (skipEnd - skipStart) : length;
+    }
+
     /** True after a request scan that found a Host header (the raw path requires one). */
     boolean hasHost() {
         return hostStart >= 0;
@@ -272,6 +297,31 @@ final class RawHeadScanner {
     private static boolean digit(byte c) {
         return c >= '0' && c <= '9';
     }
+
+    /**
+     * The index of the first control byte (below 0x20, or DEL) at or after {@code i}; the head's line
+     * ends guarantee one before {@code end}. Eight bytes per step: header values are most of a head's
+     * bytes. In each step the lowest flagged byte is exact (a borrow only runs towards higher bytes).
+     */
+    private static int firstControl(byte[] b, int i, int end) {
+        while (i + Long.BYTES <= end) {
+            long x = (long) LONGS.get(b, i);
+            long below20 = (x - 0x2020202020202020L) & ~x & 0x8080808080808080L;
+            long y = x ^ 0x7f7f7f7f7f7f7f7fL;
+            long del = (y - 0x0101010101010101L) & ~y & 0x8080808080808080L;
+            long found = below20 | del;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+            i += Long.BYTES;
+        }
+        while (!control(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Control bytes (CR, LF, NUL, DEL...) may not appear in a value; obs-text (0x80-0xFF) may. */
     private static boolean control(byte c) {

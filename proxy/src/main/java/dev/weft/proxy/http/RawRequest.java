@@ -1,19 +1,26 @@
 package dev.weft.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** A bodiless HTTP/1.1 request head forwarded as its bytes; see {@link RawHead}. */
-final class RawRequest extends RawHead implements HttpRequest {
+/**
+ * A bodiless HTTP/1.1 request forwarded as its bytes; see {@link RawHead}. Whole (a
+ * {@link FullHttpRequest}): nothing follows it, and every codec sees a complete request.
+ */
+final class RawRequest extends RawHead implements FullHttpRequest {
     private HttpMethod method;
     private String uri;
     /** The Host header's value (the scanner requires exactly one, not empty). */
     private final String host;
 
-    RawRequest(ByteBuf head, int skipStart, int skipEnd, HttpMethod method, String uri, String host) {
-        super(head, skipStart, skipEnd);
+    RawRequest(ByteBuf head, HttpMethod method, String uri, String host) {
+        super(head, head.readableBytes());
         this.method = method;
         this.uri = uri;
         this.host = host;
@@ -35,7 +42,7 @@ final class RawRequest extends RawHead implements HttpRequest {
     }
 
     @Override
-    public HttpRequest setMethod(HttpMethod method) {
+    public RawRequest setMethod(HttpMethod method) {
         markChanged();
         this.method = method;
         return this;
@@ -53,15 +60,69 @@ final class RawRequest extends RawHead implements HttpRequest {
     }
 
     @Override
-    public HttpRequest setUri(String uri) {
+    public RawRequest setUri(String uri) {
         markChanged();
         this.uri = uri;
         return this;
     }
 
     @Override
-    public HttpRequest setProtocolVersion(HttpVersion version) {
+    public RawRequest setProtocolVersion(HttpVersion version) {
         checkVersion(version);
+        return this;
+    }
+
+    @Override
+    public ByteBuf content() {
+        return Unpooled.EMPTY_BUFFER;
+    }
+
+    @Override
+    public HttpHeaders trailingHeaders() {
+        return EmptyHttpHeaders.INSTANCE;
+    }
+
+    @Override
+    public FullHttpRequest copy() {
+        return replace(Unpooled.EMPTY_BUFFER);
+    }
+
+    @Override
+    public FullHttpRequest duplicate() {
+        return replace(Unpooled.EMPTY_BUFFER);
+    }
+
+    @Override
+    public FullHttpRequest retainedDuplicate() {
+        return replace(Unpooled.EMPTY_BUFFER);
+    }
+
+    @Override
+    public FullHttpRequest replace(ByteBuf content) {
+        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, content, headers().copy(), EmptyHttpHeaders.INSTANCE);
+    }
+
+    @Override
+    public RawRequest retain() {
+        bytes.retain();
+        return this;
+    }
+
+    @Override
+    public RawRequest retain(int increment) {
+        bytes.retain(increment);
+        return this;
+    }
+
+    @Override
+    public RawRequest touch() {
+        bytes.touch();
+        return this;
+    }
+
+    @Override
+    public RawRequest touch(Object hint) {
+        bytes.touch(hint);
         return this;
     }
 

@@ -4,13 +4,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCounted;
 
-/** An HTTP/1.1 response head with a Content-Length body, forwarded as its bytes; see {@link RawHead}. */
-final class RawResponse extends RawHead implements HttpResponse {
+/**
+ * The head of an HTTP/1.1 response with a Content-Length body, forwarded as its bytes; see
+ * {@link RawHead}. Its body follows as content slices ({@link RawFullResponse} when the whole body
+ * arrived with the head).
+ */
+class RawResponse extends RawHead implements HttpResponse, ReferenceCounted {
     private HttpResponseStatus status;
 
-    RawResponse(ByteBuf head, int skipStart, int skipEnd, int code) {
-        super(head, skipStart, skipEnd);
+    RawResponse(ByteBuf bytes, int headLength, int code) {
+        super(bytes, headLength);
         this.status = HttpResponseStatus.valueOf(code); // a shared constant for every registered code
     }
 
@@ -26,20 +31,44 @@ final class RawResponse extends RawHead implements HttpResponse {
     }
 
     @Override
-    public HttpResponse setStatus(HttpResponseStatus status) {
+    public RawResponse setStatus(HttpResponseStatus status) {
         markChanged();
         this.status = status;
         return this;
     }
 
     @Override
-    public HttpResponse setProtocolVersion(HttpVersion version) {
+    public RawResponse setProtocolVersion(HttpVersion version) {
         checkVersion(version);
         return this;
     }
 
     @Override
+    public RawResponse retain() {
+        bytes.retain();
+        return this;
+    }
+
+    @Override
+    public RawResponse retain(int increment) {
+        bytes.retain(increment);
+        return this;
+    }
+
+    @Override
+    public RawResponse touch() {
+        bytes.touch();
+        return this;
+    }
+
+    @Override
+    public RawResponse touch(Object hint) {
+        bytes.touch(hint);
+        return this;
+    }
+
+    @Override
     public String toString() {
-        return "RawResponse(" + status + ", raw=" + isRaw() + ")";
+        return getClass().getSimpleName() + "(" + status + ", raw=" + isRaw() + ")";
     }
 }

@@ -21,8 +21,8 @@ import java.util.List;
  * are checked before Netty consumes them; body bytes are never scanned.
  *
  * <p>In front of it, the raw path: a bodiless HTTP/1.1 request whose head needs no change (most
- * keep-alive GETs) becomes a {@link RawRequest} holding its bytes, followed by the empty last
- * content Netty would emit; Netty parses the rest. Host and target strings are kept from the
+ * keep-alive GETs) becomes a {@link RawRequest} holding its bytes, a whole request; Netty parses
+ * the rest. Host and target strings are kept from the
  * previous request on the connection when the bytes repeat, so a steady client costs no strings.
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
@@ -59,8 +59,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 return; // wait for the whole head; a folded line in it declines it then (the header-read timeout bounds the wait)
             }
             if (length > 0 && scanner.hasHost()) {
-                out.add(rawRequest(buffer, length));
-                out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                out.add(rawRequest(buffer)); // whole: no last content follows
                 return;
             }
         }
@@ -91,7 +90,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    private RawRequest rawRequest(ByteBuf buffer, int length) {
+    private RawRequest rawRequest(ByteBuf buffer) {
         RawHeadScanner s = scanner;
         byte[] b = s.bytes;
         if (!same(b, s.hostStart, s.hostEnd, lastHost)) {
@@ -102,7 +101,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             lastTarget = Arrays.copyOfRange(b, s.targetStart, s.targetEnd);
             lastTargetString = new String(lastTarget, StandardCharsets.ISO_8859_1);
         }
-        return new RawRequest(buffer.readRetainedSlice(length), s.skipStart, s.skipEnd, s.method, lastTargetString, lastHostString);
+        return new RawRequest(s.takeHead(buffer, 0), s.method, lastTargetString, lastHostString);
     }
 
     private static boolean same(byte[] b, int start, int end, byte[] previous) {

@@ -24,16 +24,25 @@ public final class LoopMetrics {
 
     /** One finished request: its status code, reason ("none" when the upstream answered) and duration. */
     public void request(Direction direction, String destination, int code, String reason, long durationNanos) {
-        Destination d = destinations.get(direction).get(destination);
-        if (d == null) {
-            d = new Destination(direction, destination);
-            destinations.get(direction).put(destination, d);
-        }
-        d.counter(code, reason).inc();
-        d.duration.observe(durationNanos / 1e9);
+        destination(direction, destination).record(code, reason, durationNanos);
     }
 
-    private final class Destination {
+    /**
+     * The recorder of one destination, for a caller that records many requests to it (a connection
+     * keeps the one of its last destination: no map lookup per request).
+     */
+    public Destination destination(Direction direction, String destination) {
+        Map<String, Destination> byName = destinations.get(direction);
+        Destination d = byName.get(destination);
+        if (d == null) {
+            d = new Destination(direction, destination);
+            byName.put(destination, d);
+        }
+        return d;
+    }
+
+    /** The data points of one (direction, destination); belongs to the event loop's thread like its LoopMetrics. */
+    public final class Destination {
         private final String direction;
         private final String destination;
         private final DistributionDataPoint duration;
@@ -44,6 +53,25 @@ public final class LoopMetrics {
             this.destination = destination;
             this.duration = metrics.duration.labelValues(this.direction, destination);
         }
+
+        /** One finished request: its status code, reason ("none" when the upstream answered) and duration. */
+        public void record(int code, String reason, long durationNanos) {
+            CounterDataPoint p;
+            if (code == lastCode && reason == lastReason) {
+                p = lastCounter; // a steady stream of one outcome: no lookup
+            } else {
+                p = counter(code, reason);
+                lastCode = code;
+                lastReason = reason;
+                lastCounter = p;
+            }
+            p.inc();
+            duration.observe(durationNanos / 1e9);
+        }
+
+        private int lastCode = -1;
+        private String lastReason;
+        private CounterDataPoint lastCounter;
 
         CounterDataPoint counter(int code, String reason) {
             Map<String, CounterDataPoint> byReason = byCode.get(code);

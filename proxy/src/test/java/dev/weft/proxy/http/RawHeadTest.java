@@ -78,14 +78,13 @@ class RawHeadTest {
         String head = "GET /items?id=7 HTTP/1.1\r\nHost: catalog:8080\r\nUser-Agent: curl/7.88\r\nAccept: */*\r\n\r\n";
         assertThat(scanRequest(head)).isEqualTo(head.length());
         List<Object> out = decodeRequests(head);
-        assertThat(out).hasSize(2);
-        assertThat(out.get(0)).isInstanceOf(RawRequest.class);
+        assertThat(out).hasSize(1); // a whole request: no last content follows
+        assertThat(out.get(0)).isInstanceOf(RawRequest.class).isInstanceOf(LastHttpContent.class);
         RawRequest req = (RawRequest) out.get(0);
         assertThat(req.isRaw()).isTrue();
         assertThat(req.method()).isEqualTo(HttpMethod.GET);
         assertThat(req.uri()).isEqualTo("/items?id=7");
         assertThat(req.host()).isEqualTo("catalog:8080");
-        assertThat(out.get(1)).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
         // asking for the headers builds the same list Netty would, and ends the raw state
         assertThat(req.headers().get("user-agent")).isEqualTo("curl/7.88");
         assertThat(req.headers().names()).containsExactlyInAnyOrder("Host", "User-Agent", "Accept");
@@ -96,11 +95,11 @@ class RawHeadTest {
     @Test
     void pipelinedRequestsInOneReadAreEachRaw() {
         List<Object> out = decodeRequests("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertThat(out).hasSize(4);
+        assertThat(out).hasSize(2);
         assertThat(((RawRequest) out.get(0)).uri()).isEqualTo("/a");
-        assertThat(((RawRequest) out.get(2)).uri()).isEqualTo("/b");
+        assertThat(((RawRequest) out.get(1)).uri()).isEqualTo("/b");
         // the Host string is reused while its bytes repeat on the connection
-        assertThat(((RawRequest) out.get(2)).host()).isSameAs(((RawRequest) out.get(0)).host());
+        assertThat(((RawRequest) out.get(1)).host()).isSameAs(((RawRequest) out.get(0)).host());
         out.forEach(ReferenceCountUtil::release);
     }
 
@@ -206,6 +205,44 @@ class RawHeadTest {
         down.finishAndReleaseAll();
     }
 
+    @Test
+    void aWholeResponseInOneReadIsOneMessageForwardedAsOneBuffer() {
+        EmbeddedChannel up = new EmbeddedChannel(new Http1ClientCodec(new HttpDecoderConfig(), true));
+        up.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+        drain(up);
+        up.writeInbound(bytes("HTTP/1.1 201 Created\r\nConnection: keep-alive\r\nContent-Length: 5\r\nETag: \"x\"\r\n\r\nhello"));
+        Object msg = up.readInbound();
+        assertThat((Object) up.readInbound()).isNull();
+        assertThat(msg).isInstanceOf(RawFullResponse.class);
+        RawFullResponse whole = (RawFullResponse) msg;
+        assertThat(whole.status().code()).isEqualTo(201);
+        assertThat(whole.content().toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
+
+        EmbeddedChannel down = new EmbeddedChannel(new ProxyResponseEncoder());
+        down.writeOutbound(whole.retain());
+        assertThat(drain(down)).isEqualTo("HTTP/1.1 201 Created\r\nContent-Length: 5\r\nETag: \"x\"\r\n\r\nhello");
+        // materialised, it is an ordinary full response: the header list without Connection, the body as content
+        assertThat(whole.headers().names()).containsExactly("Content-Length", "ETag");
+        down.writeOutbound(whole);
+        assertThat(drain(down)).startsWith("HTTP/1.1 201 Created\r\n").contains("ETag: \"x\"\r\n").endsWith("\r\n\r\nhello");
+        assertThat(whole.refCnt()).isZero();
+        up.finishAndReleaseAll();
+        down.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 5, 7, 8, 9, 15, 16, 17, 30})
+    void aControlByteAnywhereInALongValueIsFoundAndATabIsNot(int at) {
+        String value = "0123456789abcdefghijklmnopqrstuvwxyz";
+        String withDel = value.substring(0, at) + '\u007f' + value.substring(at);
+        String withNul = value.substring(0, at) + '\u0000' + value.substring(at);
+        String withTab = value.substring(0, at) + '\t' + value.substring(at);
+        assertThat(scanRequest("GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + withDel + "\r\n\r\n")).isEqualTo(RawHeadScanner.DECLINED);
+        assertThat(scanRequest("GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + withNul + "\r\n\r\n")).isEqualTo(RawHeadScanner.DECLINED);
+        assertThat(scanRequest("GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + withTab + "\r\n\r\n")).isPositive();
+        assertThat(scanRequest("GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + value.substring(0, at) + "\u00e9\u00ff" + "\r\n\r\n")).isPositive();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -240,8 +277,9 @@ class RawHeadTest {
         assertThat(msgs.get(0)).isNotInstanceOf(RawResponse.class);
         assertThat(msgs.get(1)).isInstanceOf(LastHttpContent.class);
         assertThat(((HttpContent) msgs.get(1)).content().readableBytes()).isZero();
-        assertThat(msgs.get(2)).isInstanceOf(RawResponse.class);
-        assertThat(((HttpContent) msgs.get(3)).content().toString(StandardCharsets.US_ASCII)).isEqualTo("ok");
+        assertThat(msgs).hasSize(3);
+        assertThat(msgs.get(2)).isInstanceOf(RawFullResponse.class);
+        assertThat(((HttpContent) msgs.get(2)).content().toString(StandardCharsets.US_ASCII)).isEqualTo("ok");
         msgs.forEach(ReferenceCountUtil::release);
         up.finishAndReleaseAll();
     }
