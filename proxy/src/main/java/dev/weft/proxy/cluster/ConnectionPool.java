@@ -1,6 +1,7 @@
 package dev.weft.proxy.cluster;
 
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -8,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,7 +28,14 @@ public final class ConnectionPool {
     public static final int MAX_STREAMS_PER_CONNECTION = 100;
 
     private final InetSocketAddress address;
+    /** Idle HTTP/1.1 connections, longest idle first (released at the end, handed out from the end). */
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+    /**
+     * The one timer that closes connections idle for the cluster's idle timeout: it fires when the
+     * longest-idle one is due, then re-arms for the next. A timer per release would be an allocation
+     * and a queue insertion on every exchange.
+     */
+    private ScheduledFuture<?> idleSweep;
     private final List<H2Connection> h2 = new ArrayList<>(2);
     UpstreamCluster cluster;
     private int open;
@@ -45,10 +54,6 @@ public final class ConnectionPool {
         UpstreamConnection c;
         while ((c = idle.pollLast()) != null) {
             c.idle = false;
-            if (c.idleTimer != null) {
-                c.idleTimer.cancel(false);
-                c.idleTimer = null;
-            }
             if (c.channel().isActive()) {
                 return c;
             }
@@ -65,9 +70,6 @@ public final class ConnectionPool {
             if (c.idle) {
                 c.idle = false;
                 idle.remove(c);
-                if (c.idleTimer != null) {
-                    c.idleTimer.cancel(false);
-                }
             }
         });
         return c;
@@ -185,15 +187,34 @@ public final class ConnectionPool {
             return;
         }
         c.idle = true;
+        c.idleSinceNanos = System.nanoTime();
         idle.addLast(c);
-        long idleMillis = cluster.config().idleTimeout().toMillis();
-        if (idleMillis > 0) {
-            c.idleTimer = c.channel().eventLoop().schedule(() -> {
-                if (c.idle) {
-                    c.channel().close();
-                }
-            }, idleMillis, TimeUnit.MILLISECONDS);
+        if (idleSweep == null) {
+            armIdleSweep(c.channel().eventLoop());
         }
+    }
+
+    /** Schedules the sweep for when the longest-idle connection reaches the idle timeout. */
+    private void armIdleSweep(EventLoop loop) {
+        long timeout = cluster.config().idleTimeout().toNanos();
+        UpstreamConnection oldest = idle.peekFirst();
+        if (timeout > 0 && oldest != null) {
+            long due = oldest.idleSinceNanos + timeout - System.nanoTime();
+            idleSweep = loop.schedule(() -> sweepIdle(loop), Math.max(0, due), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void sweepIdle(EventLoop loop) {
+        idleSweep = null;
+        long timeout = cluster.config().idleTimeout().toNanos();
+        long now = System.nanoTime();
+        UpstreamConnection c;
+        while ((c = idle.peekFirst()) != null && (timeout <= 0 || now - c.idleSinceNanos >= timeout)) {
+            idle.pollFirst();
+            c.idle = false;
+            c.channel().close();
+        }
+        armIdleSweep(loop);
     }
 
     private void releaseStream(UpstreamConnection c) {
@@ -227,6 +248,10 @@ public final class ConnectionPool {
     /** The endpoint left the cluster: close idle connections now, busy ones when they are released. */
     void retire() {
         retired = true;
+        if (idleSweep != null) {
+            idleSweep.cancel(false);
+            idleSweep = null;
+        }
         UpstreamConnection c;
         while ((c = idle.pollLast()) != null) {
             c.idle = false;

@@ -3,7 +3,6 @@ package dev.weft.proxy.cluster;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * What one exchange writes its request to: a pooled HTTP/1.1 connection, or one stream of a pooled
@@ -19,7 +18,8 @@ public final class UpstreamConnection {
     int requests;
     boolean idle;
     boolean released;
-    ScheduledFuture<?> idleTimer;
+    /** When it last went idle in the pool (System.nanoTime). */
+    long idleSinceNanos;
 
     /** An HTTP/1.1 connection; {@code connectFuture} completes when TCP is up. */
     UpstreamConnection(ConnectionPool pool, io.netty.channel.ChannelFuture connectFuture) {

@@ -26,6 +26,8 @@ import java.util.List;
  * without Netty's header parsing. Anything else goes through Netty's encoder and decoder.
  */
 final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1ClientCodec.ResponseDecoder, Http1ClientCodec.RequestEncoder> {
+    /** Bodies up to this size that arrive with their head travel in one buffer with it (copied); larger ones as slices. */
+    private static final int MAX_WHOLE_BODY = 16 * 1024;
     /** Methods of the requests whose responses have not begun, oldest first. */
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
@@ -75,11 +77,12 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1ClientCod
                     if (length > 0) {
                         methods.poll();
                         long bodyLength = scanner.contentLength;
-                        if (buffer.readableBytes() - length >= bodyLength) {
-                            // the whole response is here (the common small response): one message, one buffer
-                            out.add(new RawFullResponse(scanner.takeHead(buffer, (int) bodyLength), scanner.forwardedHeadLength(), scanner.status));
+                        if (bodyLength <= MAX_WHOLE_BODY && buffer.readableBytes() - length >= bodyLength) {
+                            // the whole (small) response is here: one message, one buffer
+                            out.add(RawFullResponse.of(scanner.takeHead(buffer, (int) bodyLength, ctx.alloc()),
+                                    scanner.forwardedHeadLength(), scanner.status));
                         } else {
-                            out.add(new RawResponse(scanner.takeHead(buffer, 0), scanner.forwardedHeadLength(), scanner.status));
+                            out.add(RawResponse.of(scanner.takeHead(buffer, 0, ctx.alloc()), scanner.forwardedHeadLength(), scanner.status));
                             rawRemaining = bodyLength;
                             rawBody(buffer, out);
                         }

@@ -7,14 +7,36 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.Recycler;
 
 /**
  * A whole HTTP/1.1 response, head and Content-Length body, that arrived in one read: one message,
  * forwarded as one buffer. Its {@link #content()} is a view of the body within the bytes.
  */
 final class RawFullResponse extends RawResponse implements FullHttpResponse {
-    RawFullResponse(ByteBuf bytes, int headLength, int code) {
-        super(bytes, headLength, code);
+    private static final Recycler<RawFullResponse> POOL = new Recycler<>() {
+        @Override
+        protected RawFullResponse newObject(Handle<RawFullResponse> handle) {
+            return new RawFullResponse(handle);
+        }
+    };
+
+    private final Recycler.Handle<RawFullResponse> fullHandle;
+
+    private RawFullResponse(Recycler.Handle<RawFullResponse> handle) {
+        super(null);
+        this.fullHandle = handle;
+    }
+
+    static RawFullResponse of(ByteBuf bytes, int headLength, int code) {
+        RawFullResponse r = POOL.get();
+        r.init(bytes, headLength, code);
+        return r;
+    }
+
+    @Override
+    void recycle() {
+        fullHandle.recycle(this);
     }
 
     @Override

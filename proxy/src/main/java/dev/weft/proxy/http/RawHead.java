@@ -21,18 +21,30 @@ abstract class RawHead {
     private static final byte[] CONNECTION_CLOSE = "connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** The bytes to forward: the head (its {@code Connection: keep-alive} line already cut out), then any body. */
-    final ByteBuf bytes;
+    ByteBuf bytes;
     /** Where the head ends in {@link #bytes} (after its final empty line). */
-    final int headLength;
+    int headLength;
     private HttpHeaders headers;
     private boolean changed;
     private boolean addConnectionClose;
-    private DecoderResult decoderResult = DecoderResult.SUCCESS;
+    private DecoderResult decoderResult;
 
-    RawHead(ByteBuf bytes, int headLength) {
+    /**
+     * Sets up a holder taken from its class's pool. Holders are recycled (on the event loop) once the
+     * last reference to their bytes is given up, so a steady stream of messages allocates none; as
+     * with Netty's pooled buffers, a message must not be touched after its final release.
+     */
+    final void init(ByteBuf bytes, int headLength) {
         this.bytes = bytes;
         this.headLength = headLength;
+        this.headers = null;
+        this.changed = false;
+        this.addConnectionClose = false;
+        this.decoderResult = DecoderResult.SUCCESS;
     }
+
+    /** Returns this holder to its pool. */
+    abstract void recycle();
 
     /** True while the bytes are still the message: nothing asked for the header list or changed it. */
     final boolean isRaw() {
@@ -53,8 +65,12 @@ abstract class RawHead {
      * message's reference. Only while {@link #isRaw()}.
      */
     final void writeRaw(ChannelHandlerContext ctx, ChannelPromise promise) {
+        boolean sole = bytes.refCnt() == 1; // then nobody else holds this message once its bytes are handed on
         if (!addConnectionClose) {
             ctx.write(bytes, promise); // the bytes as they came, not copied
+            if (sole) {
+                recycle();
+            }
             return;
         }
         int start = bytes.readerIndex();
@@ -62,7 +78,7 @@ abstract class RawHead {
         ByteBuf out = ctx.alloc().ioBuffer(total + CONNECTION_CLOSE.length);
         // before the head's final empty line; a raw head never carries another Connection header
         out.writeBytes(bytes, start, headLength - 2).writeBytes(CONNECTION_CLOSE).writeBytes(bytes, start + headLength - 2, total - headLength + 2);
-        bytes.release();
+        release();
         ctx.write(out, promise);
     }
 
@@ -143,10 +159,18 @@ abstract class RawHead {
     }
 
     public final boolean release() {
-        return bytes.release();
+        if (bytes.release()) {
+            recycle();
+            return true;
+        }
+        return false;
     }
 
     public final boolean release(int decrement) {
-        return bytes.release(decrement);
+        if (bytes.release(decrement)) {
+            recycle();
+            return true;
+        }
+        return false;
     }
 }

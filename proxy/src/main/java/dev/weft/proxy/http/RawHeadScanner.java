@@ -1,6 +1,7 @@
 package dev.weft.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.invoke.MethodHandles;
@@ -232,19 +233,23 @@ final class RawHeadScanner {
     }
 
     /**
-     * Takes the scanned head out of {@code buf} as a slice (no copy) and cuts the skipped
-     * {@code Connection: keep-alive} line out of it in place: the lines before it are written again
-     * from the scratch copy, just after their old place, and the slice starts there. The result is the
-     * exact bytes to forward. {@code bodyBytes} of body that follow the head are taken with it.
+     * Takes the scanned head out of {@code buf} into a new pooled buffer, without the skipped
+     * {@code Connection: keep-alive} line, followed by {@code bodyBytes} of body: the exact bytes to
+     * forward. A copy (from the scratch array, then the body) rather than a slice of the read buffer:
+     * the event loop recycles pooled buffers, while a slice of one is a new object per message.
      */
-    ByteBuf takeHead(ByteBuf buf, int bodyBytes) {
-        ByteBuf head = buf.readRetainedSlice(length + bodyBytes);
+    ByteBuf takeHead(ByteBuf buf, int bodyBytes, ByteBufAllocator alloc) {
+        ByteBuf out = alloc.ioBuffer(forwardedHeadLength() + bodyBytes);
         if (skipStart >= 0) {
-            int cut = skipEnd - skipStart;
-            head.setBytes(cut, bytes, 0, skipStart);
-            head.skipBytes(cut);
+            out.writeBytes(bytes, 0, skipStart).writeBytes(bytes, skipEnd, length - skipEnd);
+        } else {
+            out.writeBytes(bytes, 0, length);
         }
-        return head;
+        buf.skipBytes(length);
+        if (bodyBytes > 0) {
+            out.writeBytes(buf, bodyBytes);
+        }
+        return out;
     }
 
     /** The head's length once {@link #takeHead} has cut the skipped line. */

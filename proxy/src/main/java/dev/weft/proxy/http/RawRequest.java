@@ -8,22 +8,45 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.Recycler;
 
 /**
  * A bodiless HTTP/1.1 request forwarded as its bytes; see {@link RawHead}. Whole (a
  * {@link FullHttpRequest}): nothing follows it, and every codec sees a complete request.
  */
 final class RawRequest extends RawHead implements FullHttpRequest {
+    private static final Recycler<RawRequest> POOL = new Recycler<>() {
+        @Override
+        protected RawRequest newObject(Handle<RawRequest> handle) {
+            return new RawRequest(handle);
+        }
+    };
+
+    private final Recycler.Handle<RawRequest> handle;
     private HttpMethod method;
     private String uri;
     /** The Host header's value (the scanner requires exactly one, not empty). */
-    private final String host;
+    private String host;
 
-    RawRequest(ByteBuf head, HttpMethod method, String uri, String host) {
-        super(head, head.readableBytes());
-        this.method = method;
-        this.uri = uri;
-        this.host = host;
+    private RawRequest(Recycler.Handle<RawRequest> handle) {
+        this.handle = handle;
+    }
+
+    static RawRequest of(ByteBuf head, HttpMethod method, String uri, String host) {
+        RawRequest r = POOL.get();
+        r.init(head, head.readableBytes());
+        r.method = method;
+        r.uri = uri;
+        r.host = host;
+        return r;
+    }
+
+    @Override
+    void recycle() {
+        method = null;
+        uri = null;
+        host = null;
+        handle.recycle(this);
     }
 
     String host() {

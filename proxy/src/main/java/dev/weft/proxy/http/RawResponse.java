@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.Recycler;
 import io.netty.util.ReferenceCounted;
 
 /**
@@ -12,11 +13,35 @@ import io.netty.util.ReferenceCounted;
  * arrived with the head).
  */
 class RawResponse extends RawHead implements HttpResponse, ReferenceCounted {
+    private static final Recycler<RawResponse> POOL = new Recycler<>() {
+        @Override
+        protected RawResponse newObject(Handle<RawResponse> handle) {
+            return new RawResponse(handle);
+        }
+    };
+
+    private final Recycler.Handle<RawResponse> handle;
     private HttpResponseStatus status;
 
-    RawResponse(ByteBuf bytes, int headLength, int code) {
-        super(bytes, headLength);
+    RawResponse(Recycler.Handle<RawResponse> handle) {
+        this.handle = handle;
+    }
+
+    static RawResponse of(ByteBuf bytes, int headLength, int code) {
+        RawResponse r = POOL.get();
+        r.init(bytes, headLength, code);
+        return r;
+    }
+
+    final void init(ByteBuf bytes, int headLength, int code) {
+        init(bytes, headLength);
         this.status = HttpResponseStatus.valueOf(code); // a shared constant for every registered code
+    }
+
+    @Override
+    void recycle() {
+        status = null;
+        handle.recycle(this);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.weft.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -59,7 +60,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 return; // wait for the whole head; a folded line in it declines it then (the header-read timeout bounds the wait)
             }
             if (length > 0 && scanner.hasHost()) {
-                out.add(rawRequest(buffer)); // whole: no last content follows
+                out.add(rawRequest(buffer, ctx.alloc())); // whole: no last content follows
                 return;
             }
         }
@@ -90,7 +91,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    private RawRequest rawRequest(ByteBuf buffer) {
+    private RawRequest rawRequest(ByteBuf buffer, ByteBufAllocator alloc) {
         RawHeadScanner s = scanner;
         byte[] b = s.bytes;
         if (!same(b, s.hostStart, s.hostEnd, lastHost)) {
@@ -101,7 +102,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             lastTarget = Arrays.copyOfRange(b, s.targetStart, s.targetEnd);
             lastTargetString = new String(lastTarget, StandardCharsets.ISO_8859_1);
         }
-        return new RawRequest(s.takeHead(buffer, 0), s.method, lastTargetString, lastHostString);
+        return RawRequest.of(s.takeHead(buffer, 0, alloc), s.method, lastTargetString, lastHostString);
     }
 
     private static boolean same(byte[] b, int start, int end, byte[] previous) {
