@@ -170,7 +170,7 @@ public final class MeshSidecar implements AutoCloseable {
                     .appProtocol(o.appProtocol())
                     .token(o.token())
                     .stateDir(o.stateDir())
-                    .build(), mesh::apply).start();
+                    .build(), mesh::apply, sidecar.controlGroup(), sidecar.socketChannelType()).start();
             mesh.xds = xds;
             log.info("sidecar ready service={} instance={} outbound={}:{} inbound={}:{} admin={}:{} app_port={} app_protocol={} xds={}",
                     o.service(), instanceId, o.sidecar().bindAddress().getHostAddress(), sidecar.outboundPort(),

@@ -42,7 +42,6 @@ public final class Sidecar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
 
     private final SidecarOptions options;
-    private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final EventLoopGroup adminGroup;
     private final Map<EventLoop, LoopResources> loops;
@@ -59,9 +58,10 @@ public final class Sidecar implements AutoCloseable {
     private Sidecar(SidecarOptions options) {
         this.options = options;
         Transport transport = Transport.best();
-        this.boss = transport.newGroup(1, new DefaultThreadFactory("weft-accept", true));
         this.workers = transport.newGroup(options.eventLoopThreads(), new DefaultThreadFactory("weft-proxy", true));
-        this.adminGroup = transport.newGroup(1, new DefaultThreadFactory("weft-admin", true));
+        // one thread for everything off the request path: accepting connections (handed to the proxy
+        // loops), the admin server and the xDS stream's I/O (see controlGroup)
+        this.adminGroup = transport.newGroup(1, new DefaultThreadFactory("weft-control", true));
         Map<EventLoop, LoopResources> m = new IdentityHashMap<>();
         SplittableRandom seeds = new SplittableRandom();
         for (EventExecutor e : workers) {
@@ -92,10 +92,10 @@ public final class Sidecar implements AutoCloseable {
         ProxyContext in = new ProxyContext(Direction.INBOUND, () -> config, loops, limits, metrics.activeConnections("inbound"));
         outboundContext = out;
         inboundContext = in;
-        outbound = ProxyListener.bind(new InetSocketAddress(options.bindAddress(), options.outboundPort()), transport, boss, workers,
+        outbound = ProxyListener.bind(new InetSocketAddress(options.bindAddress(), options.outboundPort()), transport, adminGroup, workers,
                 TransportSecurity.PLAINTEXT, out);
         listeners.add(outbound);
-        inbound = ProxyListener.bind(new InetSocketAddress(options.bindAddress(), options.inboundPort()), transport, boss, workers,
+        inbound = ProxyListener.bind(new InetSocketAddress(options.bindAddress(), options.inboundPort()), transport, adminGroup, workers,
                 options.inboundSecurity(), in);
         listeners.add(inbound);
         admin = new AdminServer(new InetSocketAddress(options.bindAddress(), options.adminPort()), adminGroup, transport.serverChannel(),
@@ -199,6 +199,18 @@ public final class Sidecar implements AutoCloseable {
         return admin.localAddress().getPort();
     }
 
+    /**
+     * The sidecar's control thread (accepts, admin server), which the xDS client's gRPC channel also
+     * uses instead of starting an event loop group of its own; with {@link #socketChannelType()}.
+     */
+    public EventLoopGroup controlGroup() {
+        return adminGroup;
+    }
+
+    public Class<? extends io.netty.channel.socket.SocketChannel> socketChannelType() {
+        return Transport.best().socketChannel();
+    }
+
     public SidecarOptions options() {
         return options;
     }
@@ -246,7 +258,6 @@ public final class Sidecar implements AutoCloseable {
             }
         }
         listeners.clear();
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         adminGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

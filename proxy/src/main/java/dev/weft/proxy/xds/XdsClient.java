@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -76,6 +77,15 @@ public final class XdsClient implements AutoCloseable {
     private final AtomicLong configsDelivered = new AtomicLong();
 
     public XdsClient(XdsClientOptions options, ConfigListener listener) {
+        this(options, listener, null, null);
+    }
+
+    /**
+     * @param group the event loop group the gRPC channel runs on (with {@code channelType}), or null
+     *     for gRPC's own (two more threads)
+     */
+    public XdsClient(XdsClientOptions options, ConfigListener listener, EventLoopGroup group,
+            Class<? extends io.netty.channel.Channel> channelType) {
         this.options = options;
         this.listener = listener;
         this.node = node(options);
@@ -84,7 +94,11 @@ public final class XdsClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.channel = NettyChannelBuilder.forAddress(options.controlPlane())
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(options.controlPlane());
+        if (group != null) {
+            builder.eventLoopGroup(group).channelType(channelType);
+        }
+        this.channel = builder
                 .usePlaintext()
                 .executor(executor)
                 .keepAliveTime(options.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
