@@ -62,8 +62,15 @@ measure two-sidecars "$client_port" backend "$client_pid" "$server_pid"
 measure nginx "$nginx_port" x "$nginx_pid"
 measure haproxy "$haproxy_port" x "$haproxy_pid"
 
-# Garbage per request on the event loop, in the running sidecar (the steady-state HTTP/1.1 path):
-# the proxy thread's allocated bytes (JFR thread allocation statistics, at the start and end of a
+echo
+echo "client sidecar, Native Memory Tracking (committed KB; RSS also holds the JVM's own code and malloc slack):"
+jcmd "$client_pid" VM.native_memory summary | awk '/^Total|^-/ { gsub(/reserved=[0-9]+KB, /, ""); print "  " $0 }'
+grep -E 'VmRSS|RssAnon|RssFile' "/proc/$client_pid/status" | sed 's/^/  /'
+echo "  threads: $(ls "/proc/$client_pid/task" | wc -l)  loaded classes: $(jstat -class "$client_pid" | awk 'NR == 2 {print $1}')"
+
+# Garbage per request on the event loop, in the running sidecar (the steady-state HTTP/1.1 path),
+# measured last because JFR's own classes and buffers would show in the memory figures above: the
+# proxy thread's allocated bytes (JFR thread allocation statistics, at the start and end of a
 # recording) over the requests of one run at 5,000 rps through the single sidecar. Netty recycles its
 # buffers and message holders on event-loop threads only, so this is the figure that counts (JMH's
 # threads are not event-loop threads).
@@ -79,8 +86,3 @@ jfr print --json --events jdk.ThreadAllocationStatistics "$work/alloc.jfr" \
   | sort -n | awk -v n="$((sent + alloc_rate))" -v r="$alloc_rate" 'NR == 1 {first = $1} {last = $1}
       END { printf "\nevent-loop allocation, one sidecar at %d rps: %.1f bytes per request (%d requests with the 1 s warm-up; %.2f MB allocated by the loop in all, health checks and timers included)\n", r, (last - first) / n, n, (last - first) / 1e6 }'
 
-echo
-echo "client sidecar, Native Memory Tracking (committed KB; RSS also holds the JVM's own code and malloc slack):"
-jcmd "$client_pid" VM.native_memory summary | awk '/^Total|^-/ { gsub(/reserved=[0-9]+KB, /, ""); print "  " $0 }'
-grep -E 'VmRSS|RssAnon|RssFile' "/proc/$client_pid/status" | sed 's/^/  /'
-echo "  threads: $(ls "/proc/$client_pid/task" | wc -l)  loaded classes: $(jstat -class "$client_pid" | awk 'NR == 2 {print $1}')"

@@ -29,10 +29,10 @@ step() { # title command...
 {
   echo "bench/run-all.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (modified)')"
-  step "1. throughput (HTTP/1.1 wrk, HTTP/2 h2load)" bash bench/proxy.sh 8 3 32
+  step "1. throughput (HTTP/1.1 wrk, HTTP/2 h2load)" bash bench/proxy.sh 7 3 32
   step "2a. latency at a fixed rate, HTTP/1.1" bash bench/latency.sh 8 2 1000 5000
   step "2b. latency at a fixed rate, HTTP/2" env PROTOCOL=h2 bash bench/latency.sh 8 2 1000
-  step "3. CPU and memory at 1,000 rps" bash bench/footprint.sh 15 1000
+  step "3. CPU and memory at 1,000 rps" bash bench/footprint.sh 10 1000
   step "4. hot paths (JMH)" bash bench/jmh.sh
   if [ "${1:-}" = --everything ]; then
     step "5. balancers, one slow endpoint of three" bash bench/balancers.sh 1000 10 3 20

@@ -53,8 +53,7 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1ClientCod
         private final RawHeadScanner scanner;
         /** Body bytes of the raw response being read, or -1 between raw responses. */
         private long rawRemaining = -1;
-        private boolean inHead = true;
-        private boolean headLinesConsumed;
+        private final MessageBoundary boundary = new MessageBoundary();
 
         ResponseDecoder(HttpDecoderConfig config, boolean raw) {
             super(config);
@@ -67,7 +66,7 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1ClientCod
                 rawBody(buffer, out);
                 return;
             }
-            if (scanner != null && inHead && !headLinesConsumed) {
+            if (scanner != null && boundary.atMessageStart()) {
                 HttpMethod method = methods.peek();
                 if (method != null && method != HttpMethod.HEAD && method != HttpMethod.CONNECT) {
                     int length = scanner.scanResponse(buffer);
@@ -93,20 +92,7 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1ClientCod
             int before = buffer.readerIndex();
             int emitted = out.size();
             super.decode(ctx, buffer, out);
-            for (int i = emitted; i < out.size(); i++) {
-                Object o = out.get(i);
-                if (o instanceof HttpResponse) {
-                    inHead = false;
-                    headLinesConsumed = false;
-                }
-                if (o instanceof LastHttpContent) {
-                    inHead = true;
-                    headLinesConsumed = false;
-                }
-            }
-            if (inHead && out.size() == emitted && buffer.readerIndex() > before) {
-                headLinesConsumed = true; // Netty holds part of a head: it finishes this one
-            }
+            boundary.afterDecode(out, emitted, buffer.readerIndex() > before);
         }
 
         /** Slices of the body as they arrive, the last one ending the response. */

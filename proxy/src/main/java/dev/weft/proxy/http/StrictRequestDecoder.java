@@ -32,8 +32,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private final RawHeadScanner scanner;
     private final int maxInitialLine;
     private final int maxHeaderSize;
-    private boolean inHead = true;
-    private boolean headLinesConsumed;
+    private final MessageBoundary boundary = new MessageBoundary();
     private boolean broken;
     private byte[] lastHost = NONE;
     private String lastHostString;
@@ -54,7 +53,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             buffer.skipBytes(buffer.readableBytes());
             return;
         }
-        if (scanner != null && inHead && !headLinesConsumed) {
+        if (scanner != null && boundary.atMessageStart()) {
             int length = scanner.scanRequest(buffer, maxInitialLine, maxHeaderSize);
             if (length == RawHeadScanner.INCOMPLETE) {
                 return; // wait for the whole head; a folded line in it declines it then (the header-read timeout bounds the wait)
@@ -64,7 +63,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 return;
             }
         }
-        if (inHead && hasFoldedLine(buffer)) {
+        if (boundary.inHead() && hasFoldedLine(buffer)) {
             broken = true;
             buffer.skipBytes(buffer.readableBytes());
             HttpRequest bad = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
@@ -75,20 +74,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         int before = buffer.readerIndex();
         int emitted = out.size();
         super.decode(ctx, buffer, out);
-        for (int i = emitted; i < out.size(); i++) {
-            Object o = out.get(i);
-            if (o instanceof HttpRequest) {
-                inHead = false;
-                headLinesConsumed = false;
-            }
-            if (o instanceof LastHttpContent) {
-                inHead = true;
-                headLinesConsumed = false;
-            }
-        }
-        if (inHead && out.size() == emitted && buffer.readerIndex() > before) {
-            headLinesConsumed = true;
-        }
+        boundary.afterDecode(out, emitted, buffer.readerIndex() > before);
     }
 
     private RawRequest rawRequest(ByteBuf buffer, ByteBufAllocator alloc) {
@@ -113,7 +99,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private boolean hasFoldedLine(ByteBuf buf) {
         int pos = buf.readerIndex();
         int end = buf.writerIndex();
-        boolean first = !headLinesConsumed;
+        boolean first = !boundary.headBegun();
         while (pos < end) {
             int lf = buf.indexOf(pos, end, (byte) '\n');
             if (lf < 0) {

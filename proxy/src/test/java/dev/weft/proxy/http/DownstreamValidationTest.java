@@ -46,13 +46,7 @@ class DownstreamValidationTest {
     }
 
     private static String outbound(EmbeddedChannel ch) {
-        StringBuilder b = new StringBuilder();
-        ByteBuf buf;
-        while ((buf = ch.readOutbound()) != null) {
-            b.append(buf.toString(StandardCharsets.ISO_8859_1));
-            buf.release();
-        }
-        return b.toString();
+        return EmbeddedChannels.outbound(ch);
     }
 
     private static void write(EmbeddedChannel ch, String s) {

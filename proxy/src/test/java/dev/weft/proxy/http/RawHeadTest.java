@@ -64,13 +64,7 @@ class RawHeadTest {
     }
 
     private static String drain(EmbeddedChannel ch) {
-        StringBuilder b = new StringBuilder();
-        ByteBuf buf;
-        while ((buf = ch.readOutbound()) != null) {
-            b.append(buf.toString(StandardCharsets.ISO_8859_1));
-            buf.release();
-        }
-        return b.toString();
+        return EmbeddedChannels.outbound(ch);
     }
 
     @Test
