@@ -1,7 +1,6 @@
 package dev.weft.proxy.xds;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.weft.proxy.config.ClusterConfig;
@@ -74,12 +73,9 @@ final class ClusterTranslator {
         UpstreamProtocol protocol = UpstreamProtocol.HTTP1; // Envoy's default without the typed extension
         Any typed = c.getTypedExtensionProtocolOptionsMap().get(UPSTREAM_HTTP_OPTIONS);
         if (typed != null) {
-            io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions upstream;
-            try {
-                upstream = typed.unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
-            } catch (InvalidProtocolBufferException e) {
-                throw new Protos.FieldException(UPSTREAM_HTTP_OPTIONS_FIELD, "cannot be decoded: " + e.getMessage());
-            }
+            io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions upstream = Protos.unpack(typed,
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.parser(), UPSTREAM_HTTP_OPTIONS_FIELD);
             common = upstream.getCommonHttpProtocolOptions();
             commonField = UPSTREAM_HTTP_OPTIONS_FIELD + ".common_http_protocol_options";
             protocol = protocol(upstream);

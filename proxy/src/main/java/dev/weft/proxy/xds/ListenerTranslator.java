@@ -1,7 +1,5 @@
 package dev.weft.proxy.xds;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.proxy.config.RouteTable;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -74,7 +72,8 @@ final class ListenerTranslator {
             throw new Protos.FieldException(ff, "unsupported network filter '" + filter.getName() + "' (" + type
                     + "); only envoy.filters.network.http_connection_manager is supported");
         }
-        HttpConnectionManager hcm = unpack(filter.getTypedConfig(), HttpConnectionManager.class, ff + ".typed_config");
+        HttpConnectionManager hcm = Protos.unpack(filter.getTypedConfig(), HttpConnectionManager.getDescriptor(), HttpConnectionManager.parser(),
+                ff + ".typed_config");
         String hf = ff + ".typed_config";
         httpFilters(hcm, hf);
         switch (hcm.getRouteSpecifierCase()) {
@@ -120,12 +119,4 @@ final class ListenerTranslator {
         }
     }
 
-    private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, String field)
-            throws Protos.FieldException {
-        try {
-            return any.unpack(type);
-        } catch (InvalidProtocolBufferException e) {
-            throw new Protos.FieldException(field, "cannot be decoded as " + type.getSimpleName() + ": " + e.getMessage());
-        }
-    }
 }

@@ -1,6 +1,11 @@
 package dev.weft.proxy.xds;
 
 import com.google.common.net.InetAddresses;
+import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import java.net.InetAddress;
@@ -10,6 +15,26 @@ import java.time.Duration;
 /** Conversions shared by the translators; each failure names the field it came from. */
 final class Protos {
     private Protos() {
+    }
+
+    /**
+     * {@code any} decoded with {@code parser}; its type URL must name {@code descriptor}'s type. Not
+     * {@link Any#unpack(Class)}: that asks the default instance for its descriptor, which sets up
+     * protobuf's reflective field accessors for the message and its builder (a Method object per
+     * public method of both, kept on the heap) although the sidecar never uses reflection.
+     */
+    static <T extends Message> T unpack(Any any, Descriptors.Descriptor descriptor, Parser<T> parser, String field)
+            throws FieldException {
+        String name = descriptor.getFullName();
+        String url = any.getTypeUrl();
+        if (!url.substring(url.lastIndexOf('/') + 1).equals(name)) {
+            throw new FieldException(field, "is a " + url + ", expected type.googleapis.com/" + name);
+        }
+        try {
+            return parser.parseFrom(any.getValue());
+        } catch (InvalidProtocolBufferException e) {
+            throw new FieldException(field, "cannot be decoded as " + name + ": " + e.getMessage());
+        }
     }
 
     /** A failure inside one resource, before the translator adds the resource's kind and name. */

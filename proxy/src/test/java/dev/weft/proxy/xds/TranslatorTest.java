@@ -245,6 +245,22 @@ class TranslatorTest {
     }
 
     @Test
+    void typedOptionsOfAnotherTypeOrUndecodableAreNackedWithTheField() {
+        var wrongType = edsCluster("c").clearCommonHttpProtocolOptions().putTypedExtensionProtocolOptions(ClusterTranslator.UPSTREAM_HTTP_OPTIONS,
+                Any.pack(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.getDefaultInstance())).build();
+        assertThatThrownBy(() -> ClusterTranslator.translate(wrongType)).isInstanceOf(XdsResourceException.class).hasMessage(
+                "Cluster 'c': typed_extension_protocol_options[envoy.extensions.upstreams.http.v3.HttpProtocolOptions]: is a "
+                        + "type.googleapis.com/envoy.config.core.v3.HttpProtocolOptions, expected "
+                        + "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+        var garbage = edsCluster("c").clearCommonHttpProtocolOptions().putTypedExtensionProtocolOptions(ClusterTranslator.UPSTREAM_HTTP_OPTIONS,
+                Any.newBuilder().setTypeUrl("type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+                        .setValue(com.google.protobuf.ByteString.copyFrom(new byte[] {(byte) 0xff, (byte) 0xff})).build()).build();
+        assertThatThrownBy(() -> ClusterTranslator.translate(garbage)).isInstanceOf(XdsResourceException.class)
+                .hasMessageStartingWith("Cluster 'c': typed_extension_protocol_options[envoy.extensions.upstreams.http.v3.HttpProtocolOptions]: "
+                        + "cannot be decoded as envoy.extensions.upstreams.http.v3.HttpProtocolOptions: ");
+    }
+
+    @Test
     void alpnAutoConfigIsNackedForItNeedsTls() {
         var opts = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
                 .setAutoConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.AutoHttpConfig.getDefaultInstance());
