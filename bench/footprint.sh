@@ -10,12 +10,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 duration="${1:-20}"; rate="${2:-1000}"; conns=16
-for tool in nginx haproxy taskset curl python3 jcmd jfr jq; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx haproxy util-linux curl python3 openjdk-17-jdk-headless jq" >&2; exit 1; }
-done
-./mvnw -B -q -DskipTests package -pl bench -am >/dev/null
-classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
-loadcp="$root/bench/target/weft-bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*"
+source "$root/bench/proxy/build.sh"
+require_tools "nginx haproxy util-linux curl python3 openjdk-17-jdk-headless jq" nginx haproxy taskset curl python3 jcmd jfr jq
+build_bench
 
 source "$root/bench/proxy/setup.sh"
 wait_http() { for _ in $(seq 1 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $2" "http://127.0.0.1:$1/")" = 200 ] && return 0; sleep 0.1; done; echo "127.0.0.1:$1 (Host: $2) never answered 200" >&2; exit 1; }

@@ -17,12 +17,9 @@ rates=("$@"); [ "${#rates[@]}" -gt 0 ] || rates=(1000 5000)
 protocol="${PROTOCOL:-http1}"
 case "$protocol" in http1|h2) ;; *) echo "PROTOCOL must be http1 or h2, got '$protocol'" >&2; exit 2 ;; esac
 conns=16
-for tool in nginx haproxy taskset curl python3; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx haproxy util-linux curl python3" >&2; exit 1; }
-done
-./mvnw -B -q -DskipTests package -pl bench -am >/dev/null
-classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
-loadcp="$root/bench/target/weft-bench-0.1.0-SNAPSHOT.jar:$root/cli/target/lib/*:$(ls ~/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar)"
+source "$root/bench/proxy/build.sh"
+require_tools "nginx haproxy util-linux curl python3" nginx haproxy taskset curl python3
+build_bench
 
 source "$root/bench/proxy/setup.sh"
 # Ports of the protocol under test: the backend (also the sidecars' app) and the two reverse proxies.

@@ -12,11 +12,9 @@ cd "$root"
 duration="${1:-10}"
 rounds="${2:-3}"
 conns="${3:-32}"
-for tool in wrk h2load nginx haproxy taskset curl; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk nghttp2-client nginx haproxy util-linux curl" >&2; exit 1; }
-done
-./mvnw -B -q -DskipTests package -pl cli -am >/dev/null
-classpath="$root/cli/target/weft-cli.jar:$root/cli/target/lib/*"
+source "$root/bench/proxy/build.sh"
+require_tools "wrk nghttp2-client nginx haproxy util-linux curl" wrk h2load nginx haproxy taskset curl
+build_bench
 
 source "$root/bench/proxy/setup.sh"
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
