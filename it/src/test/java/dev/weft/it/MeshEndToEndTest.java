@@ -187,8 +187,12 @@ class MeshEndToEndTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                 Http.get(cp.baseUrl() + "/api/v1/services/extra/instances").json().path("instances").size() == 1);
         extra.terminate();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                Http.get(cp.baseUrl() + "/api/v1/services/extra/instances").json().path("instances").isEmpty());
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    Http.get(cp.baseUrl() + "/api/v1/services/extra/instances").json().path("instances").isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the stopped sidecar's instance is still listed; its log:\n" + extra.stderr(), e);
+        }
         assertThat(extra.stderr()).contains("sidecar stopped instance=extra-1").doesNotContain(token);
     }
 }

@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -180,7 +183,7 @@ public final class InstanceRegistrar implements AutoCloseable {
             log.warn("registrar instance unknown to the control plane, registering again service={} instance={}",
                     options.service(), options.instanceId());
             registered = false;
-            if (register()) {
+            if (!closed && register()) {
                 send("PUT", path, body);
             }
             return;
@@ -264,7 +267,12 @@ public final class InstanceRegistrar implements AutoCloseable {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** Stops probing and deregisters (waits up to the request timeout for the DELETE). */
+    /**
+     * Stops probing and deregisters. The DELETE runs on the registrar's own thread, after any cycle
+     * in progress: sent from the closing thread, it could overtake a status report that then gets
+     * 404 and registers the instance again after it was removed (a stopped sidecar would stay
+     * listed until its TTL check expired). Waits, bounded, for that cycle and the DELETE.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -272,13 +280,34 @@ public final class InstanceRegistrar implements AutoCloseable {
         }
         closed = true;
         try {
+            executor.submit(this::deregister).get(longestCycleMillis() + requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("registrar cycle still running at close, deregistering from the closing thread service={} instance={}",
+                    options.service(), options.instanceId());
+            deregister();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            deregister();
+        } catch (ExecutionException | RejectedExecutionException e) {
+            deregister();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /** A cycle's worst case: register, probe, report, register again after a 404 and report again. */
+    private long longestCycleMillis() {
+        return 4 * (CONNECT_TIMEOUT_MILLIS + requestTimeout.toMillis()) + options.interval().toMillis();
+    }
+
+    private void deregister() {
+        try {
             Response resp = send("DELETE", instancePath(), null);
             log.info("registrar deregistered service={} instance={} status={}", options.service(), options.instanceId(), resp.status());
         } catch (IOException | RuntimeException e) {
             log.warn("registrar deregister failed service={} instance={} error={}", options.service(), options.instanceId(), e.toString());
         } finally {
             registered = false;
-            executor.shutdownNow();
         }
     }
 }
