@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.util.JsonFormat;
+import dev.weft.proxy.xds.wire.ProtoAny;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -15,7 +17,11 @@ import java.io.IOException;
 import java.util.Base64;
 import java.util.Locale;
 
-/** The accepted resources as JSON for the admin /config_dump, with nested Anys expanded. */
+/**
+ * The accepted resources as JSON for the admin /config_dump, with nested Anys expanded. The only
+ * place the sidecar uses Envoy's generated classes and protobuf's JSON printer: they load (about
+ * 700 classes) on the first dump an operator asks for, not on the request or xDS path.
+ */
 final class ConfigDump {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
@@ -41,8 +47,8 @@ final class ConfigDump {
             String key = t.name().toLowerCase(Locale.ROOT);
             versions.put(key, accepted.versions().get(t));
             ArrayNode list = resources.putArray(key);
-            for (Any any : accepted.resources().get(t)) {
-                list.add(resource(any));
+            for (ProtoAny any : accepted.resources().get(t)) {
+                list.add(resource(Any.newBuilder().setTypeUrl(any.typeUrl()).setValue(ByteString.copyFrom(any.value())).build()));
             }
         }
         return root.toString();

@@ -1,8 +1,9 @@
 package dev.weft.proxy.xds;
 
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import dev.weft.proxy.xds.wire.MalformedProtoException;
+import dev.weft.proxy.xds.wire.ProtoAny;
+import dev.weft.proxy.xds.wire.ProtoReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -39,12 +40,8 @@ final class LastKnownGood {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             OutputStream out = Channels.newOutputStream(ch);
             for (ResourceType t : ResourceType.values()) {
-                DiscoveryResponse.newBuilder()
-                        .setTypeUrl(t.typeUrl)
-                        .setVersionInfo(accepted.versions().get(t))
-                        .addAllResources(accepted.resources().get(t))
-                        .build()
-                        .writeDelimitedTo(out);
+                out.write(new DiscoveryMessages.Response(accepted.versions().get(t), accepted.resources().get(t), t.typeUrl, "")
+                        .encode().toDelimitedByteArray());
             }
             out.flush();
             ch.force(true);
@@ -64,19 +61,26 @@ final class LastKnownGood {
     static Optional<AcceptedResources> read(Path stateDir) throws IOException {
         Path file = stateDir.resolve(FILE);
         EnumMap<ResourceType, String> versions = new EnumMap<>(ResourceType.class);
-        EnumMap<ResourceType, List<com.google.protobuf.Any>> resources = new EnumMap<>(ResourceType.class);
-        try (InputStream in = Files.newInputStream(file)) {
-            DiscoveryResponse r;
-            while ((r = DiscoveryResponse.parseDelimitedFrom(in)) != null) {
-                ResourceType t = ResourceType.ofTypeUrl(r.getTypeUrl());
-                if (t == null) {
-                    throw new IOException(file + ": unknown type_url " + r.getTypeUrl());
-                }
-                versions.put(t, r.getVersionInfo());
-                resources.put(t, r.getResourcesList());
-            }
+        EnumMap<ResourceType, List<ProtoAny>> resources = new EnumMap<>(ResourceType.class);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+        try {
+            ProtoReader in = new ProtoReader(bytes);
+            while (!in.atEnd()) {
+                DiscoveryMessages.Response r = DiscoveryMessages.Response.decode(in.delimited());
+                ResourceType t = ResourceType.ofTypeUrl(r.typeUrl());
+                if (t == null) {
+                    throw new IOException(file + ": unknown type_url " + r.typeUrl());
+                }
+                versions.put(t, r.versionInfo());
+                resources.put(t, r.resources());
+            }
+        } catch (MalformedProtoException e) {
+            throw new IOException(file + ": " + e.getMessage());
         }
         if (resources.size() != ResourceType.values().length) {
             throw new IOException(file + ": truncated, " + resources.size() + " of " + ResourceType.values().length + " types");

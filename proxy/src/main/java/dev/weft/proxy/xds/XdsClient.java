@@ -1,22 +1,25 @@
 package dev.weft.proxy.xds;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import dev.weft.proxy.config.ConfigListener;
 import dev.weft.proxy.config.ProxyConfig;
-import dev.weft.proxy.config.UpstreamProtocol;
-import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import dev.weft.proxy.xds.DiscoveryMessages.Response;
+import dev.weft.proxy.xds.wire.MalformedProtoException;
+import dev.weft.proxy.xds.wire.ProtoReader;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.EventLoopGroup;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
+import io.netty.channel.EventLoopGroup;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -44,15 +47,53 @@ import org.slf4j.LoggerFactory;
 public final class XdsClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XdsClient.class);
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    /** google.rpc.Code.INVALID_ARGUMENT */
-    private static final int INVALID_ARGUMENT = 3;
+    /**
+     * The ADS method with the sidecar's own codec (encoded requests out, decoded responses in),
+     * not grpc-java's protobuf marshallers over Envoy's generated classes (docs/performance.md).
+     * A response that cannot be decoded fails the call, as a generated parser would, and the
+     * client reconnects.
+     */
+    static final MethodDescriptor<byte[], Response> STREAM_AGGREGATED_RESOURCES = MethodDescriptor.<byte[], Response>newBuilder()
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .setFullMethodName("envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources")
+            .setRequestMarshaller(new MethodDescriptor.Marshaller<>() {
+                @Override
+                public InputStream stream(byte[] request) {
+                    return new ByteArrayInputStream(request);
+                }
+
+                @Override
+                public byte[] parse(InputStream stream) {
+                    throw new UnsupportedOperationException("the sidecar never receives a DiscoveryRequest");
+                }
+            })
+            .setResponseMarshaller(new MethodDescriptor.Marshaller<>() {
+                @Override
+                public InputStream stream(Response response) {
+                    throw new UnsupportedOperationException("the sidecar never sends a DiscoveryResponse");
+                }
+
+                @Override
+                public Response parse(InputStream stream) {
+                    try {
+                        return Response.decode(new ProtoReader(stream.readAllBytes()));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } catch (MalformedProtoException e) {
+                        throw new IllegalArgumentException("DiscoveryResponse cannot be decoded: " + e.getMessage(), e);
+                    }
+                }
+            })
+            .build();
 
     private final XdsClientOptions options;
     private final ConfigListener listener;
-    private final Node node;
+    /** The encoded Node, sent with every request. */
+    private final byte[] node;
     private final ScheduledExecutorService executor;
     private final ManagedChannel channel;
-    private final AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub;
+    /** The channel with the token attached to every call, when there is one. */
+    private final Channel calls;
     private final Backoff backoff;
     private final Backoff nackPause;
 
@@ -88,7 +129,7 @@ public final class XdsClient implements AutoCloseable {
             Class<? extends io.netty.channel.Channel> channelType) {
         this.options = options;
         this.listener = listener;
-        this.node = node(options);
+        this.node = DiscoveryMessages.node(options);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "weft-xds");
             t.setDaemon(true);
@@ -105,13 +146,13 @@ public final class XdsClient implements AutoCloseable {
                 .keepAliveTimeout(20, TimeUnit.SECONDS)
                 .maxInboundMessageSize(64 << 20)
                 .build();
-        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub s = AggregatedDiscoveryServiceGrpc.newStub(channel);
+        Channel c = channel;
         if (options.token() != null && !options.token().isEmpty()) {
             Metadata headers = new Metadata();
             headers.put(AUTHORIZATION, "Bearer " + options.token());
-            s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            c = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
         }
-        this.stub = s;
+        this.calls = c;
         this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff(), options.jitter());
         this.nackPause = new Backoff(Duration.ofSeconds(1), options.maxBackoff(), () -> 1.0);
     }
@@ -121,7 +162,7 @@ public final class XdsClient implements AutoCloseable {
         executor.execute(() -> {
             if (!started && !closed) {
                 started = true;
-                log.info("xds client starting control_plane={} node={}", options.controlPlane(), node.getId());
+                log.info("xds client starting control_plane={} node={}", options.controlPlane(), options.nodeId());
                 connect();
             }
         });
@@ -194,25 +235,7 @@ public final class XdsClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.info("xds client closed node={}", node.getId());
-    }
-
-    private static Node node(XdsClientOptions o) {
-        Struct metadata = Struct.newBuilder()
-                .putFields("weft.service", Value.newBuilder().setStringValue(o.service()).build())
-                .putFields("weft.bind", Value.newBuilder().setStringValue(o.bind()).build())
-                .putFields("weft.outbound_port", Value.newBuilder().setNumberValue(o.outboundPort()).build())
-                .putFields("weft.inbound_port", Value.newBuilder().setNumberValue(o.inboundPort()).build())
-                .putFields("weft.app_port", Value.newBuilder().setNumberValue(o.appPort()).build())
-                .putFields("weft.app_protocol", Value.newBuilder().setStringValue(
-                        o.appProtocol() == UpstreamProtocol.HTTP2 ? "http2" : "http1").build())
-                .build();
-        return Node.newBuilder()
-                .setId(o.nodeId())
-                .setCluster(o.service())
-                .setMetadata(metadata)
-                .setUserAgentName("weft")
-                .build();
+        log.info("xds client closed node={}", options.nodeId());
     }
 
     // ---- everything below runs on the executor thread ----
@@ -227,7 +250,7 @@ public final class XdsClient implements AutoCloseable {
         subscribed.clear();
         lastNackedVersion.clear();
         streamsOpened.incrementAndGet();
-        stub.streamAggregatedResources(s);
+        ClientCalls.asyncBidiStreamingCall(calls.newCall(STREAM_AGGREGATED_RESOURCES, CallOptions.DEFAULT), s);
         // Resubscribe with the last accepted versions so that the server can skip what we have.
         for (ResourceType t : ResourceType.values()) {
             if (t.wildcard || !state.subscription(t).isEmpty()) {
@@ -238,20 +261,12 @@ public final class XdsClient implements AutoCloseable {
 
     private void sendRequest(ResourceType type, String errorDetail) {
         Set<String> names = state.subscription(type);
-        DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder()
-                .setNode(node)
-                .setTypeUrl(type.typeUrl)
-                .setVersionInfo(state.version(type))
-                .setResponseNonce(nonces.getOrDefault(type, ""))
-                .addAllResourceNames(names);
-        if (errorDetail != null) {
-            b.setErrorDetail(com.google.rpc.Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(errorDetail));
-        }
         subscribed.put(type, names);
-        stream.requests.onNext(b.build());
+        stream.requests.onNext(DiscoveryMessages.request(node, type.typeUrl, state.version(type), nonces.getOrDefault(type, ""),
+                names, errorDetail));
     }
 
-    private void onResponse(Stream s, DiscoveryResponse response) {
+    private void onResponse(Stream s, Response response) {
         if (s != stream) {
             return;
         }
@@ -261,14 +276,14 @@ public final class XdsClient implements AutoCloseable {
             backoff.reset();
             log.info("xds stream established control_plane={}", options.controlPlane());
         }
-        ResourceType type = ResourceType.ofTypeUrl(response.getTypeUrl());
+        ResourceType type = ResourceType.ofTypeUrl(response.typeUrl());
         if (type == null) {
-            log.warn("xds response ignored: unsubscribed type_url={}", response.getTypeUrl());
+            log.warn("xds response ignored: unsubscribed type_url={}", response.typeUrl());
             return;
         }
-        nonces.put(type, response.getNonce());
+        nonces.put(type, response.nonce());
         try {
-            state.apply(type, response.getVersionInfo(), response.getResourcesList());
+            state.apply(type, response.versionInfo(), response.resources());
         } catch (XdsResourceException e) {
             nack(s, type, response, e.getMessage());
             return;
@@ -276,7 +291,7 @@ public final class XdsClient implements AutoCloseable {
         lastNackedVersion.remove(type);
         updatesAccepted.incrementAndGet();
         accepted = state.accepted();
-        log.info("xds accepted type={} version={} resources={}", type, response.getVersionInfo(), response.getResourcesCount());
+        log.info("xds accepted type={} version={} resources={}", type, response.versionInfo(), response.resources().size());
         sendRequest(type, null);
         // Envoy's order: the ACK first, then the EDS/RDS subscriptions the accepted CDS/LDS imply.
         ResourceType dependent = type == ResourceType.CDS ? ResourceType.EDS : type == ResourceType.LDS ? ResourceType.RDS : null;
@@ -286,18 +301,18 @@ public final class XdsClient implements AutoCloseable {
         deliverIfChanged();
     }
 
-    private void nack(Stream s, ResourceType type, DiscoveryResponse response, String error) {
+    private void nack(Stream s, ResourceType type, Response response, String error) {
         nacks.incrementAndGet();
         lastNackError = error;
-        log.warn("xds rejected type={} version={} nonce={} error={}", type, response.getVersionInfo(), response.getNonce(), error);
+        log.warn("xds rejected type={} version={} nonce={} error={}", type, response.versionInfo(), response.nonce(), error);
         // A control plane that resends the version we just rejected would otherwise spin: pause repeats.
-        boolean repeat = response.getVersionInfo().equals(lastNackedVersion.put(type, response.getVersionInfo()));
+        boolean repeat = response.versionInfo().equals(lastNackedVersion.put(type, response.versionInfo()));
         if (!repeat) {
             nackPause.reset();
             sendRequest(type, error);
             return;
         }
-        String nonce = response.getNonce();
+        String nonce = response.nonce();
         executor.schedule(() -> {
             if (s == stream && nonce.equals(nonces.get(type))) {
                 sendRequest(type, error);
@@ -359,12 +374,12 @@ public final class XdsClient implements AutoCloseable {
     }
 
     /** One ADS stream; callbacks arrive on the executor (the channel's executor). */
-    private final class Stream implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
-        ClientCallStreamObserver<DiscoveryRequest> requests;
+    private final class Stream implements ClientResponseObserver<byte[], Response> {
+        ClientCallStreamObserver<byte[]> requests;
         boolean answered;
 
         @Override
-        public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> requestStream) {
+        public void beforeStart(ClientCallStreamObserver<byte[]> requestStream) {
             this.requests = requestStream;
             // Ready means the transport is up and the call started; a server with nothing new stays silent.
             requestStream.setOnReadyHandler(() -> {
@@ -375,7 +390,7 @@ public final class XdsClient implements AutoCloseable {
         }
 
         @Override
-        public void onNext(DiscoveryResponse response) {
+        public void onNext(Response response) {
             onResponse(this, response);
         }
 

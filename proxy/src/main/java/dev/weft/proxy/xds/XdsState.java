@@ -1,8 +1,5 @@
 package dev.weft.proxy.xds;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
 import dev.weft.proxy.config.ClusterConfig;
 import dev.weft.proxy.config.Endpoint;
 import dev.weft.proxy.config.ListenerSpec;
@@ -12,10 +9,7 @@ import dev.weft.proxy.config.RouteTable;
 import dev.weft.proxy.config.VirtualHost;
 import dev.weft.proxy.xds.ClusterTranslator.ClusterResource;
 import dev.weft.proxy.xds.ListenerTranslator.ListenerResource;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import dev.weft.proxy.xds.wire.ProtoAny;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -38,7 +32,7 @@ final class XdsState {
 
     private final EnumMap<ResourceType, String> versions = new EnumMap<>(ResourceType.class);
     private final EnumSet<ResourceType> received = EnumSet.noneOf(ResourceType.class);
-    private final EnumMap<ResourceType, Map<String, Any>> raw = new EnumMap<>(ResourceType.class);
+    private final EnumMap<ResourceType, Map<String, ProtoAny>> raw = new EnumMap<>(ResourceType.class);
     private Map<String, ClusterResource> clusters = Map.of();
     private Map<String, List<Endpoint>> endpoints = Map.of();
     private Map<String, ListenerResource> listeners = Map.of();
@@ -89,39 +83,39 @@ final class XdsState {
      * Validates and accepts one state-of-the-world response. CDS and LDS replace the whole set;
      * EDS and RDS update the named resources (others the client did not ask for are ignored).
      */
-    void apply(ResourceType type, String version, List<Any> resources) throws XdsResourceException {
+    void apply(ResourceType type, String version, List<ProtoAny> resources) throws XdsResourceException {
         Set<String> wanted = subscription(type);
-        Map<String, Any> accepted = new TreeMap<>();
+        Map<String, ProtoAny> accepted = new TreeMap<>();
         Map<String, Object> parsed = new LinkedHashMap<>();
         for (int i = 0; i < resources.size(); i++) {
-            Any any = resources.get(i);
-            if (!any.getTypeUrl().equals(type.typeUrl)) {
+            ProtoAny any = resources.get(i);
+            if (!any.typeUrl().equals(type.typeUrl)) {
                 throw new XdsResourceException(kind(type), "resources[" + i + "]", "type_url",
-                        "expected " + type.typeUrl + ", got " + any.getTypeUrl());
+                        "expected " + type.typeUrl + ", got " + any.typeUrl());
             }
-            Message m = unpack(type, any, i);
+            byte[] encoded = any.value();
             String name;
             Object value;
             switch (type) {
                 case CDS -> {
-                    Cluster c = (Cluster) m;
-                    name = c.getName();
-                    value = ClusterTranslator.translate(c);
+                    ClusterResource c = ClusterTranslator.translate(encoded);
+                    name = c.config().name();
+                    value = c;
                 }
                 case EDS -> {
-                    ClusterLoadAssignment cla = (ClusterLoadAssignment) m;
-                    name = cla.getClusterName();
-                    value = ClusterLoadAssignmentTranslator.translate(cla);
+                    ClusterLoadAssignmentTranslator.Assignment a = ClusterLoadAssignmentTranslator.translate(encoded);
+                    name = a.clusterName();
+                    value = a.endpoints();
                 }
                 case LDS -> {
-                    Listener l = (Listener) m;
-                    name = l.getName();
-                    value = ListenerTranslator.translate(l);
+                    ListenerResource l = ListenerTranslator.translate(encoded);
+                    name = l.name();
+                    value = l;
                 }
                 default -> {
-                    RouteConfiguration rc = (RouteConfiguration) m;
-                    name = rc.getName();
-                    value = RouteConfigurationTranslator.translate(rc);
+                    RouteTable rc = RouteConfigurationTranslator.translate(encoded);
+                    name = rc.name();
+                    value = rc;
                 }
             }
             if (parsed.containsKey(name)) {
@@ -137,13 +131,13 @@ final class XdsState {
     }
 
     @SuppressWarnings("unchecked")
-    private void commit(ResourceType type, String version, Map<String, Any> accepted, Map<String, Object> parsed) {
+    private void commit(ResourceType type, String version, Map<String, ProtoAny> accepted, Map<String, Object> parsed) {
         versions.put(type, version);
         received.add(type);
         if (type.wildcard) {
             raw.put(type, Map.copyOf(accepted));
         } else {
-            Map<String, Any> merged = new TreeMap<>(raw.get(type));
+            Map<String, ProtoAny> merged = new TreeMap<>(raw.get(type));
             merged.putAll(accepted);
             raw.put(type, merged);
         }
@@ -223,17 +217,9 @@ final class XdsState {
     }
 
     AcceptedResources accepted() {
-        EnumMap<ResourceType, List<Any>> r = new EnumMap<>(ResourceType.class);
+        EnumMap<ResourceType, List<ProtoAny>> r = new EnumMap<>(ResourceType.class);
         raw.forEach((t, m) -> r.put(t, List.copyOf(m.values())));
         return new AcceptedResources(versions, r);
-    }
-
-    private static Message unpack(ResourceType type, Any any, int index) throws XdsResourceException {
-        try {
-            return type.prototype.getParserForType().parseFrom(any.getValue());
-        } catch (InvalidProtocolBufferException e) {
-            throw new XdsResourceException(kind(type), "resources[" + index + "]", "", "cannot be decoded: " + e.getMessage());
-        }
     }
 
     static String kind(ResourceType type) {

@@ -3,7 +3,6 @@ package dev.weft.proxy.xds;
 import static dev.weft.proxy.xds.XdsResources.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +18,10 @@ class LastKnownGoodTest {
 
     private static XdsState complete(HealthStatus health) throws Exception {
         XdsState s = new XdsState();
-        s.apply(ResourceType.CDS, "c1", List.of(Any.pack(edsCluster("catalog").build()), Any.pack(staticCluster(8080))));
-        s.apply(ResourceType.EDS, "e1", List.of(Any.pack(cla("catalog", "z1", endpoint("10.0.0.1", 15006, health, 2, true, "catalog-1")))));
-        s.apply(ResourceType.LDS, "l1", List.of(Any.pack(outbound(15001)), Any.pack(inbound(15006, 8080))));
-        s.apply(ResourceType.RDS, "r1", List.of(Any.pack(outboundRoutes("catalog"))));
+        s.apply(ResourceType.CDS, "c1", List.of(pack(edsCluster("catalog").build()), pack(staticCluster(8080))));
+        s.apply(ResourceType.EDS, "e1", List.of(pack(cla("catalog", "z1", endpoint("10.0.0.1", 15006, health, 2, true, "catalog-1")))));
+        s.apply(ResourceType.LDS, "l1", List.of(pack(outbound(15001)), pack(inbound(15006, 8080))));
+        s.apply(ResourceType.RDS, "r1", List.of(pack(outboundRoutes("catalog"))));
         return s;
     }
 

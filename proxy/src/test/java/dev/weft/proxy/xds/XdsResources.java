@@ -146,4 +146,9 @@ public final class XdsResources {
         }
         return b.build();
     }
+
+    /** A message as the sidecar receives it in a DiscoveryResponse: its type URL and encoded bytes. */
+    public static dev.weft.proxy.xds.wire.ProtoAny pack(com.google.protobuf.Message m) {
+        return new dev.weft.proxy.xds.wire.ProtoAny("type.googleapis.com/" + m.getDescriptorForType().getFullName(), m.toByteArray());
+    }
 }

@@ -4,7 +4,7 @@ import static dev.weft.proxy.xds.XdsResources.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.Any;
+import dev.weft.proxy.xds.wire.ProtoAny;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import java.util.List;
@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 /** The delivery rule: a ProxyConfig only once routed clusters have their endpoints. */
 class XdsStateTest {
 
-    private static List<Any> any(com.google.protobuf.Message... messages) {
-        return java.util.Arrays.stream(messages).map(Any::pack).toList();
+    private static List<ProtoAny> any(com.google.protobuf.Message... messages) {
+        return java.util.Arrays.stream(messages).map(XdsResources::pack).toList();
     }
 
     @Test
