@@ -1,11 +1,11 @@
 package dev.weft.proxy.xds;
 
-import com.google.common.net.InetAddresses;
 import dev.weft.proxy.xds.wire.MalformedProtoException;
 import dev.weft.proxy.xds.wire.ProtoAny;
 import dev.weft.proxy.xds.wire.ProtoReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -208,7 +208,8 @@ final class Protos {
         if (ip.isEmpty()) {
             throw new FieldException(f + ".address", "required");
         }
-        if (!InetAddresses.isInetAddress(ip)) {
+        InetAddress literal = ipLiteral(ip);
+        if (literal == null) {
             throw new FieldException(f + ".address", "'" + ip + "' is not an IP address literal");
         }
         if (portCase != 3) {
@@ -217,8 +218,60 @@ final class Protos {
         if (port < 1 || port > 65535) {
             throw new FieldException(f + ".port_value", "must be between 1 and 65535, was " + Integer.toUnsignedString(port));
         }
-        InetAddress address1 = InetAddresses.forString(ip);
-        return new InetSocketAddress(address1, port);
+        return new InetSocketAddress(literal, port);
+    }
+
+    /**
+     * An IP address literal (dotted-quad IPv4 without leading zeros, or IPv6 without a zone),
+     * parsed without a name lookup; null when {@code s} is anything else. Not Guava's
+     * InetAddresses: the sidecar's default path loads no Guava class.
+     */
+    static InetAddress ipLiteral(String s) {
+        if (s.isEmpty()) {
+            return null;
+        }
+        try {
+            if (s.indexOf(':') >= 0) {
+                if (Character.digit(s.charAt(0), 16) < 0 && s.charAt(0) != ':') {
+                    return null;
+                }
+                for (int i = 0; i < s.length(); i++) {
+                    char c = s.charAt(i);
+                    if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
+                        return null;
+                    }
+                }
+                // A string that starts with a hex digit or ':' and holds a ':' is parsed as an IPv6
+                // literal by the JDK, never looked up: it fails with UnknownHostException instead.
+                return InetAddress.getByName(s);
+            }
+            String[] parts = s.split("\\.", -1);
+            if (parts.length != 4) {
+                return null;
+            }
+            byte[] bytes = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                String p = parts[i];
+                if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')) {
+                    return null;
+                }
+                int v = 0;
+                for (int j = 0; j < p.length(); j++) {
+                    int d = p.charAt(j) - '0';
+                    if (d < 0 || d > 9) {
+                        return null;
+                    }
+                    v = v * 10 + d;
+                }
+                if (v > 255) {
+                    return null;
+                }
+                bytes[i] = (byte) v;
+            }
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     /** ConfigSource's config_source_specifier oneof, by field number. */

@@ -3,23 +3,16 @@ package dev.weft.proxy.xds;
 import dev.weft.proxy.config.ConfigListener;
 import dev.weft.proxy.config.ProxyConfig;
 import dev.weft.proxy.xds.DiscoveryMessages.Response;
+import dev.weft.proxy.xds.grpc.GrpcCall;
 import dev.weft.proxy.xds.wire.MalformedProtoException;
 import dev.weft.proxy.xds.wire.ProtoReader;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import java.io.ByteArrayInputStream;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -46,54 +39,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class XdsClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XdsClient.class);
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    /**
-     * The ADS method with the sidecar's own codec (encoded requests out, decoded responses in),
-     * not grpc-java's protobuf marshallers over Envoy's generated classes (docs/performance.md).
-     * A response that cannot be decoded fails the call, as a generated parser would, and the
-     * client reconnects.
-     */
-    static final MethodDescriptor<byte[], Response> STREAM_AGGREGATED_RESOURCES = MethodDescriptor.<byte[], Response>newBuilder()
-            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
-            .setFullMethodName("envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources")
-            .setRequestMarshaller(new MethodDescriptor.Marshaller<>() {
-                @Override
-                public InputStream stream(byte[] request) {
-                    return new ByteArrayInputStream(request);
-                }
-
-                @Override
-                public byte[] parse(InputStream stream) {
-                    throw new UnsupportedOperationException("the sidecar never receives a DiscoveryRequest");
-                }
-            })
-            .setResponseMarshaller(new MethodDescriptor.Marshaller<>() {
-                @Override
-                public InputStream stream(Response response) {
-                    throw new UnsupportedOperationException("the sidecar never sends a DiscoveryResponse");
-                }
-
-                @Override
-                public Response parse(InputStream stream) {
-                    try {
-                        return Response.decode(new ProtoReader(stream.readAllBytes()));
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    } catch (MalformedProtoException e) {
-                        throw new IllegalArgumentException("DiscoveryResponse cannot be decoded: " + e.getMessage(), e);
-                    }
-                }
-            })
-            .build();
+    static final String ADS_METHOD = "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources";
+    /** The largest DiscoveryResponse accepted (grpc-java's limit in the earlier client). */
+    static final int MAX_RESPONSE_BYTES = 64 << 20;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(20);
 
     private final XdsClientOptions options;
     private final ConfigListener listener;
     /** The encoded Node, sent with every request. */
     private final byte[] node;
     private final ScheduledExecutorService executor;
-    private final ManagedChannel channel;
-    /** The channel with the token attached to every call, when there is one. */
-    private final Channel calls;
+    private final EventLoopGroup group;
+    /** Whether the group was started here (no sidecar group given), and is shut down on close. */
+    private final boolean ownGroup;
+    private final Class<? extends Channel> channelType;
+    private final GrpcCall.Options callOptions;
     private final Backoff backoff;
     private final Backoff nackPause;
 
@@ -122,11 +83,11 @@ public final class XdsClient implements AutoCloseable {
     }
 
     /**
-     * @param group the event loop group the gRPC channel runs on (with {@code channelType}), or null
-     *     for gRPC's own (two more threads)
+     * @param group the event loop group the ADS connection runs on (with {@code channelType}), or null
+     *     for one of its own (one more thread)
      */
     public XdsClient(XdsClientOptions options, ConfigListener listener, EventLoopGroup group,
-            Class<? extends io.netty.channel.Channel> channelType) {
+            Class<? extends Channel> channelType) {
         this.options = options;
         this.listener = listener;
         this.node = DiscoveryMessages.node(options);
@@ -135,24 +96,18 @@ public final class XdsClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(options.controlPlane());
-        if (group != null) {
-            builder.eventLoopGroup(group).channelType(channelType);
-        }
-        this.channel = builder
-                .usePlaintext()
-                .executor(executor)
-                .keepAliveTime(options.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
-                .keepAliveTimeout(20, TimeUnit.SECONDS)
-                .maxInboundMessageSize(64 << 20)
-                .build();
-        Channel c = channel;
-        if (options.token() != null && !options.token().isEmpty()) {
-            Metadata headers = new Metadata();
-            headers.put(AUTHORIZATION, "Bearer " + options.token());
-            c = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
-        }
-        this.calls = c;
+        this.ownGroup = group == null;
+        this.group = group != null ? group : new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, "weft-xds-io");
+            t.setDaemon(true);
+            return t;
+        }, NioIoHandler.newFactory());
+        this.channelType = group != null ? channelType : NioSocketChannel.class;
+        InetSocketAddress cp = options.controlPlane();
+        String host = cp.getHostString().contains(":") ? "[" + cp.getHostString() + "]" : cp.getHostString();
+        this.callOptions = new GrpcCall.Options(cp, host + ":" + cp.getPort(), ADS_METHOD,
+                options.token() == null || options.token().isEmpty() ? null : "Bearer " + options.token(),
+                CONNECT_TIMEOUT, options.keepAliveTime(), KEEPALIVE_TIMEOUT, MAX_RESPONSE_BYTES);
         this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff(), options.jitter());
         this.nackPause = new Backoff(Duration.ofSeconds(1), options.maxBackoff(), () -> 1.0);
     }
@@ -225,13 +180,14 @@ public final class XdsClient implements AutoCloseable {
             }
             connected = false;
         });
-        channel.shutdownNow();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
                 executor.shutdownNow();
             }
-            channel.awaitTermination(5, TimeUnit.SECONDS);
+            if (ownGroup) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -250,7 +206,7 @@ public final class XdsClient implements AutoCloseable {
         subscribed.clear();
         lastNackedVersion.clear();
         streamsOpened.incrementAndGet();
-        ClientCalls.asyncBidiStreamingCall(calls.newCall(STREAM_AGGREGATED_RESOURCES, CallOptions.DEFAULT), s);
+        s.call = GrpcCall.start(callOptions, group, channelType, executor, s);
         // Resubscribe with the last accepted versions so that the server can skip what we have.
         for (ResourceType t : ResourceType.values()) {
             if (t.wildcard || !state.subscription(t).isEmpty()) {
@@ -262,7 +218,7 @@ public final class XdsClient implements AutoCloseable {
     private void sendRequest(ResourceType type, String errorDetail) {
         Set<String> names = state.subscription(type);
         subscribed.put(type, names);
-        stream.requests.onNext(DiscoveryMessages.request(node, type.typeUrl, state.version(type), nonces.getOrDefault(type, ""),
+        stream.call.send(DiscoveryMessages.request(node, type.typeUrl, state.version(type), nonces.getOrDefault(type, ""),
                 names, errorDetail));
     }
 
@@ -358,7 +314,7 @@ public final class XdsClient implements AutoCloseable {
         }
     }
 
-    private void onStreamEnd(Stream s, Throwable error) {
+    private void onStreamEnd(Stream s, String error) {
         if (s != stream) {
             return;
         }
@@ -369,45 +325,47 @@ public final class XdsClient implements AutoCloseable {
         }
         Duration delay = backoff.next();
         log.warn("xds stream lost control_plane={} error={} reconnect_in_ms={}", options.controlPlane(),
-                error == null ? "completed by server" : error.toString(), delay.toMillis());
+                error == null ? "completed by server" : error, delay.toMillis());
         executor.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** One ADS stream; callbacks arrive on the executor (the channel's executor). */
-    private final class Stream implements ClientResponseObserver<byte[], Response> {
-        ClientCallStreamObserver<byte[]> requests;
+    /** One ADS stream; its call's callbacks arrive on the executor. */
+    private final class Stream implements GrpcCall.Listener {
+        GrpcCall call;
         boolean answered;
 
         @Override
-        public void beforeStart(ClientCallStreamObserver<byte[]> requestStream) {
-            this.requests = requestStream;
-            // Ready means the transport is up and the call started; a server with nothing new stays silent.
-            requestStream.setOnReadyHandler(() -> {
-                if (this == stream) {
-                    connected = true;
-                }
-            });
+        public void onReady() {
+            // Ready means the connection is up and the call started; a server with nothing new stays silent.
+            if (this == stream) {
+                connected = true;
+            }
         }
 
         @Override
-        public void onNext(Response response) {
+        public void onMessage(byte[] message) {
+            if (this != stream) {
+                return;
+            }
+            Response response;
+            try {
+                response = Response.decode(new ProtoReader(message));
+            } catch (MalformedProtoException e) {
+                // Without its type_url a response cannot be NACKed: end the stream, as a failed parse does in grpc-java.
+                call.cancel("undecodable response");
+                onStreamEnd(this, "DiscoveryResponse cannot be decoded: " + e.getMessage());
+                return;
+            }
             onResponse(this, response);
         }
 
         @Override
-        public void onError(Throwable t) {
-            onStreamEnd(this, t);
-        }
-
-        @Override
-        public void onCompleted() {
-            onStreamEnd(this, null);
+        public void onClose(String error) {
+            onStreamEnd(this, error);
         }
 
         void cancel(String why) {
-            if (requests != null) {
-                requests.cancel(why, null);
-            }
+            call.cancel(why);
         }
     }
 }
