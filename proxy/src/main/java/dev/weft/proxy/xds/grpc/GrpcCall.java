@@ -35,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -72,6 +73,12 @@ public final class GrpcCall {
      */
     public record Options(InetSocketAddress address, String authority, String path, String authorization,
             Duration connectTimeout, Duration keepAliveTime, Duration keepAliveTimeout, int maxMessageBytes) {
+        /** Never prints the authorization header: it carries the token. */
+        @Override
+        public String toString() {
+            return "GrpcCall.Options[address=" + address + ", path=" + path + ", authorization="
+                    + (authorization == null ? "none" : "<redacted>") + ", keepAliveTime=" + keepAliveTime + "]";
+        }
     }
 
     private static final int INITIAL_WINDOW = 1 << 20;
@@ -184,7 +191,7 @@ public final class GrpcCall {
                 }
                 stream.flush();
                 scheduleKeepAlive();
-                callbacks.execute(listener::onReady);
+                deliver(listener::onReady);
             });
         });
     }
@@ -345,7 +352,7 @@ public final class GrpcCall {
             inbound.skipBytes(5);
             byte[] message = new byte[(int) length];
             inbound.readBytes(message);
-            callbacks.execute(() -> listener.onMessage(message));
+            deliver(() -> listener.onMessage(message));
         }
         inbound.discardReadBytes();
         if (frame.isEndStream()) {
@@ -360,7 +367,16 @@ public final class GrpcCall {
         }
         closed = true;
         release();
-        callbacks.execute(() -> listener.onClose(error));
+        deliver(() -> listener.onClose(error));
+    }
+
+    /** Hands a callback to the caller's executor; one that has shut down (the caller is closing) gets nothing. */
+    private void deliver(Runnable callback) {
+        try {
+            callbacks.execute(callback);
+        } catch (RejectedExecutionException e) {
+            // the caller stopped listening
+        }
     }
 
     private void release() {

@@ -168,6 +168,7 @@ class GrpcCallTest {
         assertThat(r.messages.get(1)).hasSize(3_000_000);
         assertThat(new String(r.messages.get(201), StandardCharsets.UTF_8)).isEqualTo("199");
         assertThat(authorizations).containsExactly("Bearer t0ken");
+        assertThat(options(server.getPort(), PATH, Duration.ofMinutes(5), 1).toString()).doesNotContain("t0ken").contains("<redacted>");
         call.send(utf8("end"));
         await().atMost(Duration.ofSeconds(5)).until(() -> r.closed);
         assertThat(r.error).isNull();
