@@ -130,7 +130,8 @@ class GrpcCallTest {
             }
         };
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(echo, auth)).maxInboundMessageSize(16 << 20).build().start();
+                .addService(ServerInterceptors.intercept(echo, auth)).maxInboundMessageSize(16 << 20)
+                .permitKeepAliveTime(50, TimeUnit.MILLISECONDS).build().start();
     }
 
     @AfterEach
@@ -223,6 +224,17 @@ class GrpcCallTest {
                 assertThat(r.error).isEqualTo("keepalive ping not answered within 500 ms");
             }
         }
+    }
+
+    @Test
+    void answeredKeepalivePingsKeepTheCallOpen() throws Exception {
+        Recorder r = new Recorder();
+        GrpcCall call = start(options(server.getPort(), PATH, Duration.ofMillis(100), 1 << 20), r);
+        call.send(utf8("echo:before"));
+        Thread.sleep(1500); // about 15 pings, each answered well within the 500 ms timeout
+        call.send(utf8("echo:after"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> r.messages.size() == 2);
+        assertThat(r.closed).as("closed with: %s", r.error).isFalse();
     }
 
     @Test
