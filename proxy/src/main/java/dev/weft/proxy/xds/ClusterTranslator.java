@@ -185,20 +185,8 @@ final class ClusterTranslator {
             protocol = protocol(upstream);
         }
         // core.v3.HttpProtocolOptions {idle_timeout = 1; max_requests_per_connection = 6}
-        byte[] idleTimeout = null;
-        byte[] commonMaxRequests = null;
-        try {
-            ProtoReader r = Protos.reader(common);
-            while (r.next()) {
-                switch (r.field()) {
-                    case 1 -> idleTimeout = r.message(idleTimeout);
-                    case 6 -> commonMaxRequests = r.message(commonMaxRequests);
-                    default -> r.skip();
-                }
-            }
-        } catch (MalformedProtoException e) {
-            throw Protos.malformed(commonField, e);
-        }
+        byte[] idleTimeout = Protos.message(common, 1, commonField);
+        byte[] commonMaxRequests = Protos.message(common, 6, commonField);
         Duration idle = idleTimeout != null ? Protos.duration(idleTimeout, commonField + ".idle_timeout") : DEFAULT_IDLE_TIMEOUT;
         int maxRequests = 0;
         if (commonMaxRequests != null) {
@@ -211,20 +199,8 @@ final class ClusterTranslator {
         }
         switch (c.type) {
             case 3: { // EDS; EdsClusterConfig {eds_config = 1; service_name = 2}
-                byte[] edsConfig = null;
-                String serviceName = "";
-                try {
-                    ProtoReader r = Protos.reader(c.edsClusterConfig);
-                    while (r.next()) {
-                        switch (r.field()) {
-                            case 1 -> edsConfig = r.message(edsConfig);
-                            case 2 -> serviceName = r.string();
-                            default -> r.skip();
-                        }
-                    }
-                } catch (MalformedProtoException e) {
-                    throw Protos.malformed("eds_cluster_config", e);
-                }
+                byte[] edsConfig = Protos.message(c.edsClusterConfig, 1, "eds_cluster_config");
+                String serviceName = Protos.last(c.edsClusterConfig, 2, "", ProtoReader::string, "eds_cluster_config");
                 Protos.requireAds(edsConfig, "eds_cluster_config.eds_config");
                 String edsName = serviceName.isEmpty() ? c.name : serviceName;
                 return new ClusterResource(new ClusterConfig(c.name, lb, connectTimeout, idle, maxRequests, List.of(), lbConfig)

@@ -180,20 +180,8 @@ final class ListenerTranslator {
         httpFilters(hcm, hf);
         switch (hcm.routeCase) {
             case Hcm.RDS: { // Rds {config_source = 1; route_config_name = 2}
-                byte[] configSource = null;
-                String name = "";
-                try {
-                    ProtoReader r = Protos.reader(hcm.route);
-                    while (r.next()) {
-                        switch (r.field()) {
-                            case 1 -> configSource = r.message(configSource);
-                            case 2 -> name = r.string();
-                            default -> r.skip();
-                        }
-                    }
-                } catch (MalformedProtoException e) {
-                    throw Protos.malformed(hf + ".rds", e);
-                }
+                byte[] configSource = Protos.message(hcm.route, 1, hf + ".rds");
+                String name = Protos.last(hcm.route, 2, "", ProtoReader::string, hf + ".rds");
                 Protos.requireAds(configSource, hf + ".rds.config_source");
                 if (name.isEmpty()) {
                     throw new Protos.FieldException(hf + ".rds.route_config_name", "required");
